@@ -1,0 +1,73 @@
+"""What every tool returns: a typed result that cannot pass an error off as data.
+
+A tool never raises into the agent loop. It returns a `ToolResult` whose `status`
+says what happened. Only `OK` carries data; an `ERROR` carries its cause. The
+no-fallback rule (`no_fallback.py`) reads these statuses, never the model's prose.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+
+class Status(enum.Enum):
+    OK = "ok"  # data came back
+    EMPTY = "empty"  # the query ran and returned no rows: no error, but no data either
+    TEXT = "text"  # the source answered in words (e.g. a clarifying question), not data
+    ERROR = "error"  # the call failed; `error` says why
+
+
+@dataclasses.dataclass(frozen=True)
+class ToolResult:
+    """The outcome of one tool call.
+
+    `source` names the data source for people ("Genie space 'sales'"); `content` is
+    what the model reads; `attributes` go onto the TOOL span of the trace.
+    """
+
+    tool: str
+    source: str
+    status: Status
+    content: Mapping[str, Any]
+    error: str | None = None
+    is_data_source: bool = True
+    attributes: Mapping[str, str | int | bool] = dataclasses.field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        return self.status is Status.ERROR
+
+    @property
+    def answered(self) -> bool:
+        """True when the source gave the model something real to say."""
+        return self.status in (Status.OK, Status.TEXT)
+
+    def as_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"status": self.status.value, **self.content}
+        if self.error is not None:
+            body["error"] = self.error
+        return body
+
+    def to_model_text(self) -> str:
+        """The tool message the model sees: JSON, so status and error are explicit."""
+        return json.dumps(self.as_dict(), ensure_ascii=False, default=str)
+
+
+class Tool(Protocol):
+    """A callable the model may invoke, described by an OpenAI function spec."""
+
+    name: str
+
+    @property
+    def spec(self) -> dict[str, Any]: ...
+
+    def __call__(self, arguments: Mapping[str, Any]) -> ToolResult: ...
+
+
+def error_result(tool: str, source: str, cause: str, **content: Any) -> ToolResult:
+    """A failed call; `cause` is shown to the model, the trace and the user."""
+    return ToolResult(tool=tool, source=source, status=Status.ERROR, content=content, error=cause)
