@@ -35,6 +35,7 @@ from .tools.base import ToolResult, error_result
 from .tracing import tag_current_trace, traced_tool_call
 
 EMPTY_ANSWER = "The model returned an empty answer. Please rephrase the question or try again."
+ROUND_LIMIT_ANSWER = "I stopped after the maximum number of tool rounds without reaching an answer."
 
 
 @dataclasses.dataclass
@@ -98,7 +99,8 @@ class ToolCallingAgent(ResponsesAgent):
             live = not no_fallback.review(results).replace_answer
             step = yield from self._stream_model(messages, offer_tools=offer_tools, live=live)
             if not (offer_tools and step.tool_calls):
-                yield from self._final_answer(step, results)
+                no_text = ROUND_LIMIT_ANSWER if step.tool_calls else EMPTY_ANSWER
+                yield from self._final_answer(step, results, no_text)
                 return
             messages.append(_assistant_message(step))
             for call in step.tool_calls:
@@ -155,8 +157,13 @@ class ToolCallingAgent(ResponsesAgent):
             return error_result(tool.name, f"tool '{tool.name}'", cause)
         return traced_tool_call(tool, arguments)
 
-    def _final_answer(self, step: _Step, results: list[ToolResult]) -> Iterator[ResponsesAgentStreamEvent]:
-        """Close the turn with the model's answer, as far as the no-fallback rule allows."""
+    def _final_answer(
+        self, step: _Step, results: list[ToolResult], no_text: str
+    ) -> Iterator[ResponsesAgentStreamEvent]:
+        """Close the turn with the model's answer, as far as the no-fallback rule allows.
+
+        `no_text` stands in when the model wrote nothing.
+        """
         verdict = no_fallback.review(results)
         if verdict.replace_answer:
             span = mlflow.get_current_active_span()
@@ -166,7 +173,7 @@ class ToolCallingAgent(ResponsesAgent):
             return
         text, item_id = step.text, step.item_id
         if not text.strip():
-            text, item_id = EMPTY_ANSWER, _new_id("msg")
+            text, item_id = no_text, _new_id("msg")
             yield _delta(text, item_id)
         if verdict.text:
             notice = f"\n\n{verdict.text}"

@@ -8,6 +8,8 @@ to `behaviour`:
 * "fabricating" invents figures whatever the tools said, as real models do after a
   failed query. The agent's no-fallback rule must keep those figures from users;
 * "silent" answers with no text at all.
+
+Tests that need exact replies put `(text, tool_calls)` pairs in `script`.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ class FakeChatModel:
         self.failure: Reply | None = None  # when set, every call gets this reply
         self.stream_gate: threading.Event | None = None  # holds a stream after its first chunk
         self.payloads: list[dict[str, Any]] = []
+        self.script: list[tuple[str, list[dict[str, str]]]] = []  # exact replies, used first
         self._ids = itertools.count(1)
 
     def _handle(self, request: Request, _: re.Match[str]) -> Reply:
@@ -51,6 +54,8 @@ class FakeChatModel:
 
     def reply(self, payload: dict[str, Any]) -> tuple[str, list[dict[str, str]]]:
         """The model's turn: some text, or tool calls."""
+        if self.script:
+            return self.script.pop(0)
         if self.behaviour == "silent":
             return "", []
         messages = payload["messages"]
