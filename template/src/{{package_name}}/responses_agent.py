@@ -107,8 +107,9 @@ class ToolCallingAgent(ResponsesAgent):
                 yield _done(self.create_function_call_item(call.id, call.id, call.name, call.arguments))
                 result = self._run_tool(call)
                 results.append(result)
-                messages.append({"role": "tool", "tool_call_id": call.id, "content": result.to_model_text()})
-                yield _done(self.create_function_call_output_item(call.id, result.to_model_text()))
+                output = result.to_model_text()
+                messages.append({"role": "tool", "tool_call_id": call.id, "content": output})
+                yield _done(self.create_function_call_output_item(call.id, output))
 
     def _stream_model(
         self, messages: list[dict[str, Any]], *, offer_tools: bool, live: bool
