@@ -19,12 +19,16 @@ from mlflow.models.model import ModelInfo
 from .settings import CONFIG_PATH
 
 PACKAGE_DIR = Path(__file__).parent
-RUNTIME_PACKAGES = ("mlflow", "databricks-sdk", "openai")
 INPUT_EXAMPLE = {"input": [{"role": "user", "content": "What can you help me with?"}]}
 
 
 def pip_requirements() -> list[str]:
-    return [f"{name}=={version(name)}" for name in RUNTIME_PACKAGES]
+    """The serving environment: full mlflow, at the version of the mlflow-skinny we run on."""
+    return [
+        f"mlflow=={version('mlflow-skinny')}",
+        f"databricks-sdk=={version('databricks-sdk')}",
+        f"openai=={version('openai')}",
+    ]
 
 
 def log_agent(
