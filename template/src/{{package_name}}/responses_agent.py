@@ -3,20 +3,23 @@
 `ToolCallingAgent` is an MLflow `ResponsesAgent`. Each turn it streams the model's
 reply from the Chat Completions API; when the model asks for tools it runs them,
 emits `function_call` and `function_call_output` items, and asks again, at most
-`max_tool_rounds` times. Text reaches the caller as the model writes it, except
-when `no_fallback.review` already knows the answer will be replaced: then the
-model's words are held back and never shown.
+`max_tool_rounds` times. The final answer passes through `no_fallback` before the
+user sees it.
+
+Text streams as the model writes it once it can no longer be made up: when no tools
+are offered, or after a data tool has answered. Before that, text is held until the
+reply is complete, because a model may write figures first and call a tool second.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import uuid
 from collections.abc import Callable, Generator, Iterator
 from functools import cached_property
 from typing import Any
 
+import httpx
 import mlflow
 import openai
 from databricks.sdk import WorkspaceClient
@@ -28,7 +31,9 @@ from mlflow.types.responses import (
 )
 
 from . import no_fallback
+from .errors import describe_exception
 from .llm import serving_endpoints_client
+from .model_stream import ModelReply, ToolCall, read_reply
 from .settings import AgentSettings
 from .tools import Tool, build_tools
 from .tools.base import ToolResult, error_result
@@ -36,22 +41,7 @@ from .tracing import tag_current_trace, traced_tool_call
 
 EMPTY_ANSWER = "The model returned an empty answer. Please rephrase the question or try again."
 ROUND_LIMIT_ANSWER = "I stopped after the maximum number of tool rounds without reaching an answer."
-
-
-@dataclasses.dataclass
-class _ToolCall:
-    id: str = ""
-    name: str = ""
-    arguments: str = ""
-
-
-@dataclasses.dataclass
-class _Step:
-    """What one streamed model reply contained."""
-
-    text: str = ""
-    item_id: str = ""
-    tool_calls: list[_ToolCall] = dataclasses.field(default_factory=list)
+NO_TOOLS_ANSWER = "The model asked for tools instead of answering, and this agent has none."
 
 
 class ToolCallingAgent(ResponsesAgent):
@@ -95,15 +85,25 @@ class ToolCallingAgent(ResponsesAgent):
         ]
         results: list[ToolResult] = []
         for round_number in range(self.settings.max_tool_rounds + 1):
-            offer_tools = round_number < self.settings.max_tool_rounds
-            live = not no_fallback.review(results).replace_answer
-            step = yield from self._stream_model(messages, offer_tools=offer_tools, live=live)
-            if not (offer_tools and step.tool_calls):
-                no_text = ROUND_LIMIT_ANSWER if step.tool_calls else EMPTY_ANSWER
-                yield from self._final_answer(step, results, no_text)
+            offer_tools = bool(self.tools) and round_number < self.settings.max_tool_rounds
+            has_data = any(r.has_data for r in results)
+            live = (has_data or not offer_tools) and not no_fallback.review(results).replace_answer
+            item_id = _new_id("msg")
+            try:
+                reply = yield from self._stream_model(messages, item_id, offer_tools=offer_tools, live=live)
+            except (openai.APIError, httpx.HTTPError) as exc:
+                yield from self._endpoint_failed(exc, results)
                 return
-            messages.append(_assistant_message(step))
-            for call in step.tool_calls:
+            if not (offer_tools and reply.tool_calls):
+                no_text = EMPTY_ANSWER
+                if reply.tool_calls:  # asked for tools that were not offered: not run
+                    no_text = ROUND_LIMIT_ANSWER if self.tools else NO_TOOLS_ANSWER
+                yield from self._final_answer(reply, item_id if live else None, messages, results, no_text)
+                return
+            if live and reply.text:  # what the model said before calling tools, once data exists
+                yield _done(self.create_text_output_item(reply.text, item_id))
+            messages.append(_assistant_message(reply))
+            for call in reply.tool_calls:
                 yield _done(self.create_function_call_item(call.id, call.id, call.name, call.arguments))
                 result = self._run_tool(call)
                 results.append(result)
@@ -112,39 +112,25 @@ class ToolCallingAgent(ResponsesAgent):
                 yield _done(self.create_function_call_output_item(call.id, output))
 
     def _stream_model(
-        self, messages: list[dict[str, Any]], *, offer_tools: bool, live: bool
-    ) -> Generator[ResponsesAgentStreamEvent, None, _Step]:
+        self, messages: list[dict[str, Any]], item_id: str, *, offer_tools: bool, live: bool
+    ) -> Generator[ResponsesAgentStreamEvent, None, ModelReply]:
         """Stream one model reply; yield its text deltas only when `live`."""
         extra: dict[str, Any] = {}
-        if offer_tools and self.tools:
+        if offer_tools:
             extra["tools"] = [tool.spec for tool in self.tools.values()]
-        stream = self._llm.chat.completions.create(
+        chunks = self._llm.chat.completions.create(
             model=self.settings.llm_endpoint, messages=messages, stream=True, **extra
         )
-        step = _Step(item_id=_new_id("msg"))
-        calls: dict[int, _ToolCall] = {}
-        for chunk in stream:
-            if not chunk.choices:
-                continue
-            delta = chunk.choices[0].delta
-            if delta.content:
-                step.text += delta.content
+        reader = read_reply(chunks)
+        try:
+            while True:
+                piece = next(reader)
                 if live:
-                    yield _delta(delta.content, step.item_id)
-            for part in delta.tool_calls or []:
-                call = calls.setdefault(part.index, _ToolCall())
-                call.id = call.id or part.id or ""
-                if part.function is not None:
-                    call.name += part.function.name or ""
-                    call.arguments += part.function.arguments or ""
-        step.tool_calls = [
-            dataclasses.replace(call, id=call.id or _new_id("call")) for call in calls.values()
-        ]
-        if live and step.text and step.tool_calls:  # text the model wrote before asking for tools
-            yield _done(self.create_text_output_item(step.text, step.item_id))
-        return step
+                    yield _delta(piece, item_id)
+        except StopIteration as finished:
+            return finished.value
 
-    def _run_tool(self, call: _ToolCall) -> ToolResult:
+    def _run_tool(self, call: ToolCall) -> ToolResult:
         tool = self.tools.get(call.name)
         if tool is None:
             cause = f"the model asked for an unknown tool '{call.name}'"
@@ -154,37 +140,63 @@ class ToolCallingAgent(ResponsesAgent):
         except json.JSONDecodeError as exc:
             arguments = exc
         if not isinstance(arguments, dict):
-            cause = f"the model sent arguments that are not a JSON object: {call.arguments!r}"
+            cause = f"the model sent arguments that are not a JSON object: {call.arguments[:200]!r}"
             return error_result(tool.name, f"tool '{tool.name}'", cause)
         return traced_tool_call(tool, arguments)
 
     def _final_answer(
-        self, step: _Step, results: list[ToolResult], no_text: str
+        self,
+        reply: ModelReply,
+        streamed_id: str | None,
+        messages: list[dict[str, Any]],
+        results: list[ToolResult],
+        no_text: str,
     ) -> Iterator[ResponsesAgentStreamEvent]:
         """Close the turn with the model's answer, as far as the no-fallback rule allows.
 
+        `streamed_id` is the message item the answer was streamed into, if it was;
         `no_text` stands in when the model wrote nothing.
         """
         verdict = no_fallback.review(results)
         if verdict.replace_answer:
-            span = mlflow.get_current_active_span()
-            if span is not None:
-                span.set_attribute("no_fallback.discarded_answer", step.text)
+            _note_on_trace("no_fallback.discarded_answer", reply.text)
             yield from self._message(verdict.text, _new_id("msg"))
             return
-        text, item_id = step.text, step.item_id
+        text, item_id = reply.text, streamed_id or _new_id("msg")
         if not text.strip():
             text, item_id = no_text, _new_id("msg")
             yield _delta(text, item_id)
-        if verdict.text:
-            notice = f"\n\n{verdict.text}"
-            yield _delta(notice, item_id)
-            text += notice
+        elif streamed_id is None:
+            yield _delta(text, item_id)
+        notices = [verdict.text]
+        if reply.cut_off:
+            notices.append(f"Note: this answer is incomplete: {reply.cut_off}.")
+        if self.tools:  # an agent with data tools must not pass off figures it did not fetch
+            notices.append(no_fallback.figures_notice(reply.text, no_fallback.evidence(messages)))
+        for notice in filter(None, notices):
+            yield _delta(f"\n\n{notice}", item_id)
+            text += f"\n\n{notice}"
         yield _done(self.create_text_output_item(text, item_id))
+
+    def _endpoint_failed(
+        self, exc: Exception, results: list[ToolResult]
+    ) -> Iterator[ResponsesAgentStreamEvent]:
+        """The model endpoint failed mid-turn: say so, with what the tools found out."""
+        cause = describe_exception(exc)
+        _note_on_trace("llm_error", cause)
+        text = f"The model endpoint '{self.settings.llm_endpoint}' failed, so there is no answer: {cause}"
+        verdict = no_fallback.review(results)
+        yield from self._message(f"{text}\n\n{verdict.text}" if verdict.text else text, _new_id("msg"))
 
     def _message(self, text: str, item_id: str) -> Iterator[ResponsesAgentStreamEvent]:
         yield _delta(text, item_id)
         yield _done(self.create_text_output_item(text, item_id))
+
+
+def _note_on_trace(key: str, value: str) -> None:
+    span = mlflow.get_current_active_span()
+    if span is not None:
+        span.set_attribute(key, value)
 
 
 def _new_id(prefix: str) -> str:
@@ -199,12 +211,12 @@ def _done(item: dict[str, Any]) -> ResponsesAgentStreamEvent:
     return ResponsesAgentStreamEvent(type="response.output_item.done", item=item)
 
 
-def _assistant_message(step: _Step) -> dict[str, Any]:
+def _assistant_message(reply: ModelReply) -> dict[str, Any]:
     return {
         "role": "assistant",
-        "content": step.text or None,
+        "content": reply.text or None,
         "tool_calls": [
             {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments or "{}"}}
-            for c in step.tool_calls
+            for c in reply.tool_calls
         ],
     }

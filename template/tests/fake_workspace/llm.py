@@ -37,15 +37,16 @@ class FakeChatModel:
 
     def reset(self) -> None:
         self.behaviour = "honest"
-        self.failure: Reply | None = None  # when set, every call gets this reply
+        self.failure: Reply | None = None  # when set, calls get this reply once `script` is used up
         self.stream_gate: threading.Event | None = None  # holds a stream after its first chunk
         self.payloads: list[dict[str, Any]] = []
         self.script: list[tuple[str, list[dict[str, str]]]] = []  # exact replies, used first
+        self.finish_reason: str | None = None  # e.g. "length": overrides how streams end
         self._ids = itertools.count(1)
 
     def _handle(self, request: Request, _: re.Match[str]) -> Reply:
         self.payloads.append(request.body)
-        if self.failure is not None:
+        if self.failure is not None and not self.script:
             return self.failure
         text, calls = self.reply(request.body)
         if request.body.get("stream"):
@@ -88,7 +89,8 @@ class FakeChatModel:
             for part in (call["arguments"][:half], call["arguments"][half:]):
                 delta = {"tool_calls": [{"index": index, "function": {"arguments": part}}]}
                 yield json.dumps(_chunk(model, delta))
-        yield json.dumps(_chunk(model, {}, finish="tool_calls" if calls else "stop"))
+        finish = self.finish_reason or ("tool_calls" if calls else "stop")
+        yield json.dumps(_chunk(model, {}, finish=finish))
         yield "[DONE]"
 
 

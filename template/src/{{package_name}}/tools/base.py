@@ -42,9 +42,8 @@ class ToolResult:
         return self.status is Status.ERROR
 
     @property
-    def answered(self) -> bool:
-        """True when the source gave the model something real to say."""
-        return self.status in (Status.OK, Status.TEXT)
+    def has_data(self) -> bool:
+        return self.status is Status.OK
 
     def as_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"status": self.status.value, **self.content}
