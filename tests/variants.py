@@ -43,7 +43,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
         "project_name": 'Ünïcode "Quoted" Agent: #1 \\ ok',
         "project_slug": "hostile-agent",
         "description": 'Answers "hard" questions: #tags, C:\\paths\\ and ünïcode 😀.\nSecond line: yes',
-        "author_name": "Zoë O'Brien: \"QA\" #1",
+        "author_name": 'Zoë O\'Brien: "QA" #1',
         "author_email": "zoe.obrien@example.com",
         "genie_spaces": [
             {

@@ -1,0 +1,222 @@
+"""Checks for the template itself. Plain `nox` runs lint, tests and every smoke session.
+
+    nox -s lint                          # ruff on this repo's own Python
+    nox -s tests                         # the template test suite (tests/)
+    nox -s "render(variant='default')"   # render one variant into .nox/renders/<variant>
+    nox -s smoke                         # render each variant, then run its own checks
+    nox -s bench                         # print render, install, test and agent-overhead figures
+
+The variants come from tests/variants.py, the same list the tests use.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "tests"))
+from variants import VARIANTS  # noqa: E402
+
+nox.needs_version = ">=2024.4.15"
+nox.options.default_venv_backend = "uv"
+nox.options.sessions = ["lint", "tests", "smoke"]
+
+RENDER_REQUIREMENTS = ["copier>=9.4,<10", "pyyaml>=6"]
+TEST_REQUIREMENTS = [*RENDER_REQUIREMENTS, "pytest>=8", "hypothesis>=6.100"]
+RENDER_SCRIPT = str(ROOT / "tests" / "helpers.py")
+# The rendered project manages its own .venv: hide this session's venv (nox sets these) from uv.
+OUTSIDE_SESSION_VENV: dict[str, str | None] = dict.fromkeys(
+    ["VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "UV_PYTHON"]
+)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Ruff lint and format check of noxfile.py, tests/ and hooks/ (when it holds files)."""
+    session.install("ruff>=0.14,<0.15")
+    hooks = ROOT / "hooks"
+    paths = ["noxfile.py", "tests", *(["hooks"] if hooks.is_dir() and any(hooks.iterdir()) else [])]
+    config = ("--config", str(ROOT / "tests" / "ruff.toml"))
+    session.run("ruff", "check", *config, *paths)
+    session.run("ruff", "format", "--check", *config, *paths)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The template test suite: variants, validators, hostile answers, determinism."""
+    session.install(*TEST_REQUIREMENTS)
+    session.run("pytest", "tests", *session.posargs)
+
+
+@nox.session
+@nox.parametrize("variant", list(VARIANTS))
+def render(session: nox.Session, variant: str) -> None:
+    """Render one variant into .nox/renders/<variant> (replacing an older render) to read it."""
+    session.install(*RENDER_REQUIREMENTS)
+    destination = ROOT / ".nox" / "renders" / variant
+    shutil.rmtree(destination, ignore_errors=True)
+    session.run("python", RENDER_SCRIPT, variant, str(destination), silent=True)
+    session.log(f"rendered {variant} into {destination}")
+
+
+@nox.session
+@nox.parametrize("variant", list(VARIANTS))
+def smoke(session: nox.Session, variant: str) -> None:
+    """Render one variant into a temp dir, then run its own checks: uv sync, pytest, ruff."""
+    session.install(*RENDER_REQUIREMENTS)
+    workdir = Path(tempfile.mkdtemp(prefix=f"agent-smoke-{variant}-"))
+    project = workdir / "project"
+    passed = False
+    try:
+        session.run("python", RENDER_SCRIPT, variant, str(project), silent=True)
+        version = (project / ".python-version").read_text(encoding="utf-8").strip()
+        python = find_python(version, project)
+        if python is None:
+            session.error(
+                f"No Python {version} for the rendered project: `uv python find {version}` failed, "
+                f"no pyenv {version}.x was found and `uv python install {version}` failed. Install one."
+            )
+        session.log(f"{variant}: Python {version} at {python}; uv at {UV}")
+
+        def uv(*args: str) -> None:
+            session.run(UV, *args, external=True, env=OUTSIDE_SESSION_VENV)
+
+        with session.chdir(project):
+            started = time.perf_counter()
+            uv("sync", "--python", python)
+            session.log(f"{variant}: uv sync: {time.perf_counter() - started:.1f} s")
+            started = time.perf_counter()
+            uv("run", "pytest", "-q")
+            session.log(f"{variant}: rendered tests: {time.perf_counter() - started:.1f} s")
+            uv("run", "ruff", "check", ".")
+            uv("run", "ruff", "format", "--check", ".")
+        passed = True
+    finally:
+        if passed:
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            session.log(f"{variant}: left the render in {project} for inspection")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Print the README's figures: render time, uv sync, venv size, rendered-test time, agent overhead.
+
+    Figures, not assertions: timing is for benchmarks, not tests. Uses the `default` variant
+    and a warm uv cache, as a developer re-rendering would see.
+    """
+    session.install(*RENDER_REQUIREMENTS)
+    benchmarks = ROOT / "tests" / "benchmarks"
+    session.run("python", str(benchmarks / "render_time.py"), "default", "5")
+    workdir = Path(tempfile.mkdtemp(prefix="agent-bench-"))
+    project = workdir / "project"
+    try:
+        started = time.perf_counter()
+        session.run(
+            "copier",
+            "copy",
+            "--quiet",
+            "--vcs-ref=HEAD",
+            "--defaults",
+            *_data_args("default"),
+            str(ROOT),
+            str(project),
+            silent=True,
+        )
+        session.log(f"render default with the copier CLI: {time.perf_counter() - started:.2f} s")
+
+        def uv(*args: str, silent: bool = False) -> str | bool:
+            return session.run(UV, *args, external=True, env=OUTSIDE_SESSION_VENV, silent=silent)
+
+        with session.chdir(project):
+            started = time.perf_counter()
+            uv("sync", "--no-dev", "--quiet")
+            session.log(
+                f"uv sync --no-dev (runtime only): {time.perf_counter() - started:.1f} s, "
+                f"venv {_size_mb(project / '.venv'):.0f} MB"
+            )
+            started = time.perf_counter()
+            uv("sync", "--quiet")
+            session.log(
+                f"uv sync (with dev): {time.perf_counter() - started:.1f} s, "
+                f"venv {_size_mb(project / '.venv'):.0f} MB"
+            )
+            started = time.perf_counter()
+            uv("run", "pytest", "-q", "-p", "no:cacheprovider", silent=True)
+            session.log(f"rendered tests (uv run pytest): {time.perf_counter() - started:.1f} s")
+            package = VARIANTS["default"].get("package_name") or _package_of(project)
+            uv("run", "python", str(benchmarks / "agent_overhead.py"), str(project), package)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _data_args(variant: str) -> list[str]:
+    """The variant's answers as copier CLI `--data` flags (YAML values for lists)."""
+    args = []
+    for key, value in VARIANTS[variant].items():
+        args += ["--data", f"{key}={value if isinstance(value, str) else json.dumps(value)}"]
+    return args
+
+
+def _package_of(project: Path) -> str:
+    return next(path.name for path in (project / "src").iterdir() if path.is_dir())
+
+
+def _size_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink()) / 1e6
+
+
+def find_python(version: str, project: Path) -> str | None:
+    """An interpreter for `version`: what uv finds, else a pyenv install, else one uv installs.
+
+    Returns None when all three fail (e.g. no network to uv's Python downloads).
+    """
+    env = {key: value for key, value in os.environ.items() if key not in OUTSIDE_SESSION_VENV}
+
+    def uv_python(*args: str) -> str | None:
+        done = subprocess.run([UV, "python", *args], cwd=project, env=env, capture_output=True, text=True)
+        return (done.stdout.strip() or None) if done.returncode == 0 else None
+
+    if found := uv_python("find", version):
+        return found
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    candidates = sorted(
+        pyenv_root.glob(f"versions/{version}.*/bin/python{version}"),
+        key=lambda path: [int(part) for part in re.findall(r"\d+", path.parts[-3])],
+    )
+    if candidates:
+        return str(candidates[-1])
+    uv_python("install", version)  # a fresh CI machine may have only one Python
+    return uv_python("find", version)
+
+
+def find_uv() -> str:
+    """The uv executable itself, resolved once from this repo's root.
+
+    `uvx nox` exports it as $UV. Otherwise take it from PATH, but see through a pyenv shim:
+    in a rendered project the shim would follow that project's .python-version to an
+    interpreter that may have no uv.
+    """
+    if os.environ.get("UV"):
+        return os.environ["UV"]
+    found = shutil.which("uv") or "uv"
+    if "shims" in Path(found).parts and shutil.which("pyenv"):
+        resolved = subprocess.run(
+            ["pyenv", "which", "uv"], cwd=ROOT, capture_output=True, text=True, check=False
+        )
+        if resolved.returncode == 0 and resolved.stdout.strip():
+            return resolved.stdout.strip()
+    return found
+
+
+UV = find_uv()

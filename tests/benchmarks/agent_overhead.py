@@ -1,0 +1,89 @@
+"""Agent overhead against raw client calls, measured inside a rendered repo.
+
+Run by `nox -s bench` with the rendered repo's own interpreter and working directory:
+it starts the repo's fake workspace, then times the same streamed chat completion
+made by the plain `openai` client and by the agent (tracing off, then on).
+Prints one line per measurement: median and p90 over the repetitions, in ms.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPEAT = 30
+PROMPT = [{"role": "user", "content": "Hello there, what can you do?"}]
+
+
+def timed(label: str, run: Callable[[], object]) -> float:
+    run()  # warm up: imports, connections, first-call caches
+    samples = []
+    for _ in range(REPEAT):
+        start = time.perf_counter()
+        run()
+        samples.append((time.perf_counter() - start) * 1000)
+    median = statistics.median(samples)
+    p90 = statistics.quantiles(samples, n=10)[-1]
+    print(f"{label:<48} median {median:7.1f} ms   p90 {p90:7.1f} ms")
+    return median
+
+
+def main() -> None:
+    store = Path(tempfile.mkdtemp(prefix="agent-bench-"))
+    os.environ.update(
+        MLFLOW_TRACKING_URI=f"sqlite:///{store / 'mlflow.db'}",
+        MLFLOW_DISABLE_TELEMETRY="true",
+        DATABRICKS_CONFIG_FILE=str(store / "none"),
+    )
+    os.chdir(store)
+    sys.path.insert(0, str(Path(sys.argv[1]) / "tests"))
+    package = sys.argv[2]
+
+    import importlib
+
+    import mlflow
+    import yaml
+    from databricks.sdk import WorkspaceClient
+    from fake_workspace.llm import FakeChatModel
+    from fake_workspace.server import FakeServer
+
+    server = FakeServer()
+    FakeChatModel(server)
+    server.start()
+    os.environ.update(DATABRICKS_HOST=server.url, DATABRICKS_TOKEN="bench")
+
+    llm = importlib.import_module(f"{package}.llm")
+    settings = importlib.import_module(f"{package}.settings")
+    agent_module = importlib.import_module(f"{package}.responses_agent")
+    tracing = importlib.import_module(f"{package}.tracing")
+
+    config = yaml.safe_load(settings.CONFIG_PATH.read_text(encoding="utf-8"))
+    if "genie" in config:  # a chat turn: the same single model call as the raw client
+        config["genie"]["spaces"] = []
+    client = llm.serving_endpoints_client(WorkspaceClient(), 30)
+    agent = agent_module.ToolCallingAgent(settings.load_settings(config))
+
+    def raw() -> None:
+        stream = client.chat.completions.create(model=config["llm_endpoint"], messages=PROMPT, stream=True)
+        "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
+
+    def turn() -> None:
+        list(agent.predict_stream({"input": PROMPT}))
+
+    mlflow.tracing.disable()
+    base = timed("raw openai client, streamed", raw)
+    off = timed("agent.predict_stream, tracing off", turn)
+    mlflow.tracing.enable()
+    tracing.setup_tracing()
+    on = timed("agent.predict_stream, tracing on (async, sqlite)", turn)
+    print(f"agent overhead: {off - base:+.1f} ms without tracing, {on - base:+.1f} ms with tracing")
+    server.stop()
+
+
+if __name__ == "__main__":
+    main()

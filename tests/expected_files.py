@@ -1,0 +1,88 @@
+"""Which files a render must contain, as data: edit this when the template gains a file.
+
+`EXPECTED_FILES["always"]` lists the files every render has. Every other key is a
+question of copier.yml; under it, each possible answer maps to the files that answer
+adds. `genie_spaces` is keyed by "empty" / "non-empty" (any list answer is). `{package}`
+stands for the package_name answer. A render must hold exactly the union of "always"
+and the sets its answers select: a missing file and a surprise file both fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+EXPECTED_FILES: dict[str, Any] = {
+    "always": {
+        ".copier-answers.yml",
+        ".gitignore",
+        ".python-version",
+        "README.md",
+        "databricks.yml",
+        "pyproject.toml",
+        "src/{package}/__init__.py",
+        "src/{package}/agent.py",
+        "src/{package}/agent_config.yaml",
+        "src/{package}/errors.py",
+        "src/{package}/llm.py",
+        "src/{package}/model_logging.py",
+        "src/{package}/model_stream.py",
+        "src/{package}/no_fallback.py",
+        "src/{package}/responses_agent.py",
+        "src/{package}/settings.py",
+        "src/{package}/tools/__init__.py",
+        "src/{package}/tools/base.py",
+        "src/{package}/tracing.py",
+        "tests/conftest.py",
+        "tests/fake_workspace/__init__.py",
+        "tests/fake_workspace/llm.py",
+        "tests/fake_workspace/server.py",
+        "tests/helpers.py",
+        "tests/test_chat.py",
+        "tests/test_model_roundtrip.py",
+        "tests/test_model_stream.py",
+        "tests/test_no_fallback_rule.py",
+        "tests/test_streaming.py",
+        "tests/test_tracing.py",
+        "tests/test_untrusted_model.py",
+    },
+    "genie_spaces": {
+        "empty": {
+            "tests/test_chat_only.py",
+        },
+        "non-empty": {
+            "src/{package}/tools/genie.py",
+            "src/{package}/tools/genie_result.py",
+            "tests/fake_workspace/genie.py",
+            "tests/test_genie_result.py",
+            "tests/test_genie_tools.py",
+            "tests/test_refuses_to_fabricate.py",
+            "tests/test_tool_traces.py",
+        },
+    },
+    "ci_provider": {
+        "github": {".github/workflows/ci.yml"},
+        "azure_devops": {"azure-pipelines.yml"},
+        "none": set(),
+    },
+    "deployment_target": {
+        "model_serving": set(),
+        "databricks_apps": set(),
+    },
+}
+
+
+def answer_key(answer: Any) -> Any:
+    """How an answer is looked up in EXPECTED_FILES: lists by emptiness, the rest as is."""
+    if isinstance(answer, list):
+        return "non-empty" if answer else "empty"
+    return answer
+
+
+def expected_files(answers: Mapping[str, Any]) -> set[str]:
+    """The exact file set (relative POSIX paths) of a render with these full answers."""
+    files = set(EXPECTED_FILES["always"])
+    for question, by_answer in EXPECTED_FILES.items():
+        if question != "always":
+            files |= by_answer[answer_key(answers[question])]
+    return {path.format(package=answers["package_name"]) for path in files}
