@@ -42,6 +42,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "hostile_text": {
         "project_name": 'Ünïcode "Quoted" Agent: #1 \\ ok',
         "project_slug": "hostile-agent",
+        # The longest package name allowed: rendered lines must still fit and format.
+        "package_name": "hostile_agent_whose_package_name_is_fifty_chars_ok",
         "description": 'Answers "hard" questions: #tags, C:\\paths\\ and ünïcode 😀.\nSecond line: yes',
         "author_name": 'Zoë O\'Brien: "QA" #1',
         "author_email": "zoe.obrien@example.com",
