@@ -13,7 +13,6 @@ reply is complete, because a model may write figures first and call a tool secon
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Generator, Iterator
 from functools import cached_property
@@ -33,11 +32,12 @@ from mlflow.types.responses import (
 from . import no_fallback
 from .errors import describe_exception
 from .llm import serving_endpoints_client
-from .model_stream import ModelReply, ToolCall, read_reply
+from .model_stream import ModelReply, read_reply
 from .settings import AgentSettings
+from .tool_calls import run_tool_calls, tool_history
 from .tools import Tool, build_tools
-from .tools.base import ToolResult, error_result
-from .tracing import tag_current_trace, traced_tool_call
+from .tools.base import ToolResult
+from .tracing import tag_current_trace
 
 EMPTY_ANSWER = "The model returned an empty answer. Please rephrase the question or try again."
 ROUND_LIMIT_ANSWER = "I stopped after the maximum number of tool rounds without reaching an answer."
@@ -105,11 +105,12 @@ class ToolCallingAgent(ResponsesAgent):
             messages.append(_assistant_message(reply))
             for call in reply.tool_calls:
                 yield _done(self.create_function_call_item(call.id, call.id, call.name, call.arguments))
-                result = self._run_tool(call)
-                results.append(result)
+            step_results = run_tool_calls(reply.tool_calls, self.tools, tool_history(messages))
+            for call, result in zip(reply.tool_calls, step_results, strict=True):
                 output = result.to_model_text()
                 messages.append({"role": "tool", "tool_call_id": call.id, "content": output})
                 yield _done(self.create_function_call_output_item(call.id, output))
+            results += step_results
 
     def _stream_model(
         self, messages: list[dict[str, Any]], item_id: str, *, offer_tools: bool, live: bool
@@ -129,20 +130,6 @@ class ToolCallingAgent(ResponsesAgent):
                     yield _delta(piece, item_id)
         except StopIteration as finished:
             return finished.value
-
-    def _run_tool(self, call: ToolCall) -> ToolResult:
-        tool = self.tools.get(call.name)
-        if tool is None:
-            cause = f"the model asked for an unknown tool '{call.name}'"
-            return error_result(call.name, f"tool '{call.name}'", cause)
-        try:
-            arguments = json.loads(call.arguments or "{}")
-        except json.JSONDecodeError as exc:
-            arguments = exc
-        if not isinstance(arguments, dict):
-            cause = f"the model sent arguments that are not a JSON object: {call.arguments[:200]!r}"
-            return error_result(tool.name, f"tool '{tool.name}'", cause)
-        return traced_tool_call(tool, arguments)
 
     def _final_answer(
         self,

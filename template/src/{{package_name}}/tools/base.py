@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 
@@ -57,14 +57,22 @@ class ToolResult:
 
 
 class Tool(Protocol):
-    """A callable the model may invoke, described by an OpenAI function spec."""
+    """A callable the model may invoke, described by an OpenAI function spec.
+
+    `history` holds the outputs of earlier tool calls in the conversation (parsed
+    JSON), so a tool can carry state across turns without the agent keeping any.
+    A call must return within `timeout_seconds`; tools run concurrently in threads.
+    """
 
     name: str
+    timeout_seconds: float
 
     @property
     def spec(self) -> dict[str, Any]: ...
 
-    def __call__(self, arguments: Mapping[str, Any]) -> ToolResult: ...
+    def __call__(
+        self, arguments: Mapping[str, Any], history: Sequence[Mapping[str, Any]] = ()
+    ) -> ToolResult: ...
 
 
 def error_result(tool: str, source: str, cause: str, **content: Any) -> ToolResult:
