@@ -12,6 +12,12 @@ import json
 MAX_LENGTH = 300
 
 
+HINTS = {
+    "Unauthenticated": "authentication failed: check the token, profile or OAuth credentials",
+    "PermissionDenied": "permission denied: the identity lacks access to this resource",
+}
+
+
 def describe_exception(exc: BaseException) -> str:
     """`ErrorClass (ERROR_CODE): first line of the message`, cut to a readable length."""
     if isinstance(exc, json.JSONDecodeError):
@@ -20,6 +26,13 @@ def describe_exception(exc: BaseException) -> str:
             "check DATABRICKS_HOST and the credentials"
         )
     message = str(exc).split(" Config:")[0].strip()
+    body = getattr(exc, "body", None)  # openai.APIStatusError: the endpoint's own error message
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        message = f"HTTP {getattr(exc, 'status_code', '?')}: {body['message']}"
+    if "unable to parse response" in message:  # the SDK's wording for an unreadable error page
+        message = HINTS.get(type(exc).__name__, "the workspace's error reply could not be read")
+    if isinstance(exc, KeyError):
+        message = f"the reply had no {message} field"
     first_line = message.splitlines()[0] if message else "no message"
     code = getattr(exc, "error_code", None) or getattr(exc, "code", None)
     name = type(exc).__name__ + (f" ({code})" if isinstance(code, str) and code else "")

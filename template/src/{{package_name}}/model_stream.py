@@ -1,9 +1,11 @@
 """Read one streamed Chat Completions reply: text as it arrives, then the whole reply.
 
 Serving endpoints do not all stream alike. Chunks may have no choices or no delta;
-a tool call's name, id and arguments may arrive in any order and pieces; parallel
-calls may share an index or an id; arguments may come as an object instead of a
-string. This module absorbs those shapes so the agent loop sees one clean reply.
+content may be a list of parts (text and reasoning) instead of a string; a tool call's
+name, id and arguments may arrive in any order and pieces; parallel calls may share an
+index or an id; arguments may come as an object. This module absorbs those shapes so
+the agent loop sees one clean reply. A stream with no chunks at all is an error: the
+endpoint answered, but not as a stream.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class ModelReply:
     text: str = ""
     tool_calls: list[ToolCall] = dataclasses.field(default_factory=list)
     finish_reason: str | None = None
+    chunks: int = 0
 
     @property
     def cut_off(self) -> str | None:
@@ -36,11 +39,19 @@ class ModelReply:
         return CUT_OFF_REASONS.get(self.finish_reason or "")
 
 
-def read_reply(chunks: Iterable[Any]) -> Generator[str, None, ModelReply]:
-    """Yield each piece of text as it arrives; return the assembled reply."""
-    reply = ModelReply()
+class EmptyStreamError(Exception):
+    """The endpoint sent no stream chunks (an HTML page, or a reply that is not SSE)."""
+
+
+def read_reply(chunks: Iterable[Any], reply: ModelReply | None = None) -> Generator[str, None, ModelReply]:
+    """Yield each piece of text as it arrives; return the assembled reply.
+
+    Pass `reply` to keep what arrived so far if the stream breaks off.
+    """
+    reply = reply if reply is not None else ModelReply()
     by_index: dict[Any, ToolCall] = {}
     for chunk in chunks:
+        reply.chunks += 1
         choice = chunk.choices[0] if chunk.choices else None
         if choice is None:
             continue
@@ -48,8 +59,8 @@ def read_reply(chunks: Iterable[Any]) -> Generator[str, None, ModelReply]:
         delta = choice.delta
         if delta is None:
             continue
-        if delta.content:
-            text = clean_text(delta.content)
+        text = content_text(delta.content)
+        if text:
             reply.text += text
             yield text
         for part in delta.tool_calls or []:
@@ -59,12 +70,32 @@ def read_reply(chunks: Iterable[Any]) -> Generator[str, None, ModelReply]:
                 reply.tool_calls.append(call)
             call.id = call.id or part.id or ""
             if part.function is not None:
-                call.name += part.function.name or ""
+                call.name += str(part.function.name or "")
                 arguments = part.function.arguments
                 if arguments is not None:
                     call.arguments += arguments if isinstance(arguments, str) else json.dumps(arguments)
+    if reply.chunks == 0:
+        raise EmptyStreamError(
+            "the model endpoint sent no stream chunks: is it a chat endpoint that streams?"
+        )
     _give_unique_ids(reply.tool_calls)
     return reply
+
+
+def content_text(content: Any) -> str:
+    """The visible text of a delta's content: a string, or the text parts of a list."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return clean_text(content)
+    if isinstance(
+        content, list
+    ):  # e.g. reasoning models: [{"type": "reasoning", ...}, {"type": "text", ...}]
+        texts = [
+            p.get("text") for p in content if isinstance(p, dict) and p.get("type") in ("text", "output_text")
+        ]
+        return clean_text("".join(t for t in texts if isinstance(t, str)))
+    return clean_text(str(content))
 
 
 def clean_text(text: str) -> str:

@@ -9,18 +9,20 @@ from the tools' typed statuses, whatever the model wrote:
   says no data will be made up;
 * some calls returned data and some did not: the answer stands, with a notice
   naming each source that did not;
-* in an agent with data tools, figures in the answer that appear in no tool output
-  and no user message of the conversation are listed as unverified.
+* in an agent with data tools, figures in the answer that appear in no data returned
+  in the conversation are listed as unverified (see `figures.py`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
+import json
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from .tools.base import Status, ToolResult
+from .figures import unverified
+from .tools.base import Status, ToolResult, tool_outputs
 
 REFUSAL_HEADER = "I could not get the data needed to answer, so I will not make up an answer."
 REFUSAL_FOOTER = "I will not make up data. Please try again later or ask about something else."
@@ -29,8 +31,7 @@ FIGURES_HEADER = (
     "Note: these figures do not appear in any data returned in this conversation; "
     "they may be rounded, derived or made up:"
 )
-# A figure: digits with optional thousands separators and decimals ("1,204", "12.5").
-FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")
+NOT_DATA = {"status", "space", "sql", "error"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,7 +48,8 @@ def review(results: Sequence[ToolResult]) -> Verdict:
     missing = [r for r in data if not r.has_data]
     if not missing:
         return Verdict(replace_answer=False, text="")
-    lines = "\n".join(f"- {describe(r)}" for r in missing)
+    answered = {r.source for r in data if r.has_data}
+    lines = "\n".join(f"- {line}" for line in _grouped(missing, answered))
     if len(missing) == len(data):
         return Verdict(replace_answer=True, text=f"{REFUSAL_HEADER}\n\n{lines}\n\n{REFUSAL_FOOTER}")
     return Verdict(replace_answer=False, text=f"{NOTICE_HEADER}\n{lines}")
@@ -63,33 +65,33 @@ def describe(result: ToolResult) -> str:
     return f"{result.source}: {cause}."
 
 
+def _grouped(missing: Sequence[ToolResult], answered: set[str]) -> list[str]:
+    """One line per distinct source and cause, with a count when it repeats."""
+    counts = Counter(describe(r) for r in missing)
+    sources = {describe(r): r.source for r in missing}
+    lines = []
+    for line, count in counts.items():
+        if sources[line] in answered:  # the same source also returned data in another call
+            line = f"(one of its calls) {line}"
+        lines.append(line if count == 1 else f"{line} ({count} times)")
+    return lines
+
+
 def figures_notice(answer: str, evidence: Iterable[str]) -> str:
-    """A notice listing figures of two or more digits that no evidence contains, or ""."""
-    known = {_normalise(f) for text in evidence for f in FIGURE.findall(text)}
-    unverified: list[str] = []
-    for figure in FIGURE.findall(answer):
-        figure = figure.rstrip(",")
-        digits = sum(c.isdigit() for c in figure)
-        if digits >= 2 and _normalise(figure) not in known and figure not in unverified:
-            unverified.append(figure)
-    if not unverified:
-        return ""
-    return FIGURES_HEADER + " " + ", ".join(f"“{f}”" for f in unverified) + "."
+    """A notice listing the answer's figures that no evidence contains, or ""."""
+    listed = unverified(answer, evidence)
+    return f"{FIGURES_HEADER} " + ", ".join(f"“{f}”" for f in listed) + "." if listed else ""
 
 
 def evidence(messages: Sequence[Mapping[str, Any]]) -> list[str]:
-    """What figures may come from: the users' messages and every tool output so far."""
+    """What figures may come from: the data in every successful tool output so far.
+
+    Ids, SQL text, error messages and replies in words are not data; neither is the
+    user's own question.
+    """
     texts = []
-    for message in messages:
-        if message.get("role") in ("user", "tool"):
-            content = message.get("content")
-            texts.append(content if isinstance(content, str) else str(content))
+    for output in tool_outputs(messages):
+        if output.get("status") == Status.OK.value:
+            data = {k: v for k, v in output.items() if k not in NOT_DATA and not k.endswith("_id")}
+            texts.append(json.dumps(data, ensure_ascii=False))
     return texts
-
-
-def _normalise(figure: str) -> str:
-    """Compare figures without thousands separators or trailing decimal zeros."""
-    plain = figure.rstrip(",").replace(",", "")
-    if "." in plain:
-        plain = plain.rstrip("0").rstrip(".")
-    return plain

@@ -18,7 +18,6 @@ from collections.abc import Callable, Generator, Iterator
 from functools import cached_property
 from typing import Any
 
-import httpx
 import mlflow
 import openai
 from databricks.sdk import WorkspaceClient
@@ -34,13 +33,14 @@ from .errors import describe_exception
 from .llm import serving_endpoints_client
 from .model_stream import ModelReply, read_reply
 from .settings import AgentSettings
-from .tool_calls import run_tool_calls, tool_history
+from .tool_calls import run_tool_calls
 from .tools import Tool, build_tools
-from .tools.base import ToolResult
+from .tools.base import ToolResult, tool_outputs
 from .tracing import tag_current_trace
 
 EMPTY_ANSWER = "The model returned an empty answer. Please rephrase the question or try again."
 ROUND_LIMIT_ANSWER = "I stopped after the maximum number of tool rounds without reaching an answer."
+CUT_OFF_NOTICE = "Note: the model's reply above broke off before it was complete."
 NO_TOOLS_ANSWER = "The model asked for tools instead of answering, and this agent has none."
 
 
@@ -88,10 +88,13 @@ class ToolCallingAgent(ResponsesAgent):
             offer_tools = bool(self.tools) and round_number < self.settings.max_tool_rounds
             has_data = any(r.has_data for r in results)
             live = (has_data or not offer_tools) and not no_fallback.review(results).replace_answer
-            item_id = _new_id("msg")
+            item_id, reply = _new_id("msg"), ModelReply()
             try:
-                reply = yield from self._stream_model(messages, item_id, offer_tools=offer_tools, live=live)
-            except (openai.APIError, httpx.HTTPError) as exc:
+                yield from self._stream_model(messages, item_id, reply, offer_tools=offer_tools, live=live)
+            except Exception as exc:  # noqa: BLE001 - whatever broke the model call, the turn ends explicitly
+                if live and reply.text:  # close the text already shown, and check it
+                    notices = [CUT_OFF_NOTICE, self._figures_notice(reply.text, messages)]
+                    yield from self._close(reply.text, item_id, notices)
                 yield from self._endpoint_failed(exc, results)
                 return
             if not (offer_tools and reply.tool_calls):
@@ -100,12 +103,12 @@ class ToolCallingAgent(ResponsesAgent):
                     no_text = ROUND_LIMIT_ANSWER if self.tools else NO_TOOLS_ANSWER
                 yield from self._final_answer(reply, item_id if live else None, messages, results, no_text)
                 return
-            if live and reply.text:  # what the model said before calling tools, once data exists
-                yield _done(self.create_text_output_item(reply.text, item_id))
+            if live and reply.text:  # text written before calling tools, once data exists
+                yield from self._close(reply.text, item_id, [self._figures_notice(reply.text, messages)])
             messages.append(_assistant_message(reply))
             for call in reply.tool_calls:
                 yield _done(self.create_function_call_item(call.id, call.id, call.name, call.arguments))
-            step_results = run_tool_calls(reply.tool_calls, self.tools, tool_history(messages))
+            step_results = run_tool_calls(reply.tool_calls, self.tools, tool_outputs(messages))
             for call, result in zip(reply.tool_calls, step_results, strict=True):
                 output = result.to_model_text()
                 messages.append({"role": "tool", "tool_call_id": call.id, "content": output})
@@ -113,23 +116,24 @@ class ToolCallingAgent(ResponsesAgent):
             results += step_results
 
     def _stream_model(
-        self, messages: list[dict[str, Any]], item_id: str, *, offer_tools: bool, live: bool
-    ) -> Generator[ResponsesAgentStreamEvent, None, ModelReply]:
-        """Stream one model reply; yield its text deltas only when `live`."""
+        self,
+        messages: list[dict[str, Any]],
+        item_id: str,
+        reply: ModelReply,
+        *,
+        offer_tools: bool,
+        live: bool,
+    ) -> Iterator[ResponsesAgentStreamEvent]:
+        """Stream one model reply into `reply`; yield its text deltas only when `live`."""
         extra: dict[str, Any] = {}
         if offer_tools:
             extra["tools"] = [tool.spec for tool in self.tools.values()]
         chunks = self._llm.chat.completions.create(
             model=self.settings.llm_endpoint, messages=messages, stream=True, **extra
         )
-        reader = read_reply(chunks)
-        try:
-            while True:
-                piece = next(reader)
-                if live:
-                    yield _delta(piece, item_id)
-        except StopIteration as finished:
-            return finished.value
+        for piece in read_reply(chunks, reply):
+            if live:
+                yield _delta(piece, item_id)
 
     def _final_answer(
         self,
@@ -147,19 +151,25 @@ class ToolCallingAgent(ResponsesAgent):
         verdict = no_fallback.review(results)
         if verdict.replace_answer:
             _note_on_trace("no_fallback.discarded_answer", reply.text)
-            yield from self._message(verdict.text, _new_id("msg"))
+            yield from self._close(verdict.text, _new_id("msg"), [], streamed=False)
             return
         text, item_id = reply.text, streamed_id or _new_id("msg")
         if not text.strip():
-            text, item_id = no_text, _new_id("msg")
+            text, item_id, streamed_id = no_text, _new_id("msg"), None
+        cut_off = f"Note: this answer is incomplete: {reply.cut_off}." if reply.cut_off else ""
+        notices = [verdict.text, cut_off, self._figures_notice(reply.text, messages)]
+        yield from self._close(text, item_id, notices, streamed=streamed_id is not None)
+
+    def _figures_notice(self, text: str, messages: list[dict[str, Any]]) -> str:
+        """Unverified figures, in an agent that has data tools to verify them against."""
+        return no_fallback.figures_notice(text, no_fallback.evidence(messages)) if self.tools else ""
+
+    def _close(
+        self, text: str, item_id: str, notices: list[str], *, streamed: bool = True
+    ) -> Iterator[ResponsesAgentStreamEvent]:
+        """Finish a message item: its text (unless already streamed), then each notice."""
+        if not streamed:
             yield _delta(text, item_id)
-        elif streamed_id is None:
-            yield _delta(text, item_id)
-        notices = [verdict.text]
-        if reply.cut_off:
-            notices.append(f"Note: this answer is incomplete: {reply.cut_off}.")
-        if self.tools:  # an agent with data tools must not pass off figures it did not fetch
-            notices.append(no_fallback.figures_notice(reply.text, no_fallback.evidence(messages)))
         for notice in filter(None, notices):
             yield _delta(f"\n\n{notice}", item_id)
             text += f"\n\n{notice}"
@@ -172,12 +182,7 @@ class ToolCallingAgent(ResponsesAgent):
         cause = describe_exception(exc)
         _note_on_trace("llm_error", cause)
         text = f"The model endpoint '{self.settings.llm_endpoint}' failed, so there is no answer: {cause}"
-        verdict = no_fallback.review(results)
-        yield from self._message(f"{text}\n\n{verdict.text}" if verdict.text else text, _new_id("msg"))
-
-    def _message(self, text: str, item_id: str) -> Iterator[ResponsesAgentStreamEvent]:
-        yield _delta(text, item_id)
-        yield _done(self.create_text_output_item(text, item_id))
+        yield from self._close(text, _new_id("msg"), [no_fallback.review(results).text], streamed=False)
 
 
 def _note_on_trace(key: str, value: str) -> None:

@@ -4,7 +4,9 @@ When the model asks several tools in one step (say, two Genie spaces), the calls
 run at the same time, so two 2-second calls take about 2 seconds. Each worker gets
 a copy of the caller's context, so its TOOL span is a child of the turn's AGENT span.
 Each tool bounds its own time (`Tool.timeout_seconds`); results come back in the
-order the model asked for them.
+order the model asked for them. A step runs at most `MAX_CALLS_PER_STEP` calls, and
+identical calls (same tool, same arguments) run once: a model that asks sixty times
+cannot turn one turn into hours.
 """
 
 from __future__ import annotations
@@ -21,16 +23,31 @@ from mlflow.entities import SpanStatusCode, SpanType
 from .model_stream import ToolCall
 from .tools.base import Tool, ToolResult, error_result
 
+MAX_CALLS_PER_STEP = 8
+
 
 def run_tool_calls(
     calls: Sequence[ToolCall], tools: Mapping[str, Tool], history: Sequence[Mapping[str, Any]]
 ) -> list[ToolResult]:
     """Every call's result, in call order."""
-    if len(calls) == 1:  # no thread needed
-        return [_run(calls[0], tools, history)]
-    with concurrent.futures.ThreadPoolExecutor(len(calls), thread_name_prefix="tool") as pool:
-        futures = [pool.submit(contextvars.copy_context().run, _run, c, tools, history) for c in calls]
-        return [future.result() for future in futures]
+    first_of_each = {}
+    for call in calls:
+        first_of_each.setdefault((call.name, call.arguments), call)
+    unique = list(first_of_each.values())
+    to_run, skipped = unique[:MAX_CALLS_PER_STEP], unique[MAX_CALLS_PER_STEP:]
+    if len(to_run) == 1:  # no thread needed
+        done = {(to_run[0].name, to_run[0].arguments): _run(to_run[0], tools, history)}
+    else:
+        with concurrent.futures.ThreadPoolExecutor(len(to_run), thread_name_prefix="tool") as pool:
+            futures = {
+                (c.name, c.arguments): pool.submit(contextvars.copy_context().run, _run, c, tools, history)
+                for c in to_run
+            }
+            done = {key: future.result() for key, future in futures.items()}
+    for call in skipped:
+        cause = f"not run: the model asked for more than {MAX_CALLS_PER_STEP} different calls in one step"
+        done[(call.name, call.arguments)] = error_result(call.name, f"tool '{call.name}'", cause)
+    return [done[(c.name, c.arguments)] for c in calls]
 
 
 def _run(call: ToolCall, tools: Mapping[str, Tool], history: Sequence[Mapping[str, Any]]) -> ToolResult:
@@ -56,18 +73,3 @@ def _run(call: ToolCall, tools: Mapping[str, Tool], history: Sequence[Mapping[st
         if result.failed:
             span.set_status(SpanStatusCode.ERROR)
     return result
-
-
-def tool_history(messages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The JSON outputs of every tool call in the conversation so far, oldest first."""
-    outputs = []
-    for message in messages:
-        if message.get("role") != "tool" or not isinstance(message.get("content"), str):
-            continue
-        try:
-            output = json.loads(message["content"])
-        except json.JSONDecodeError:
-            continue
-        if isinstance(output, dict):
-            outputs.append(output)
-    return outputs

@@ -42,6 +42,8 @@ class FakeChatModel:
         self.payloads: list[dict[str, Any]] = []
         self.script: list[tuple[str, list[dict[str, str]]]] = []  # exact replies, used first
         self.finish_reason: str | None = None  # e.g. "length": overrides how streams end
+        self.error_after_chunks: int | None = None  # send an SSE error event after N text chunks
+        self.ignore_stream = False  # answer with plain JSON even when asked to stream
         self._ids = itertools.count(1)
 
     def _handle(self, request: Request, _: re.Match[str]) -> Reply:
@@ -49,7 +51,7 @@ class FakeChatModel:
         if self.failure is not None and not self.script:
             return self.failure
         text, calls = self.reply(request.body)
-        if request.body.get("stream"):
+        if request.body.get("stream") and not self.ignore_stream:
             return Reply(events=self._sse(request.body["model"], text, calls))
         return Reply(body=_completion(request.body["model"], text, calls))
 
@@ -77,6 +79,9 @@ class FakeChatModel:
     def _sse(self, model: str, text: str, calls: list[dict[str, str]]) -> Iterator[str]:
         pieces = re.findall(r"\S+\s*|\s+", text)
         for number, piece in enumerate(pieces):
+            if number == self.error_after_chunks:
+                yield json.dumps({"error": {"message": "upstream model overloaded", "type": "server_error"}})
+                return
             yield json.dumps(_chunk(model, {"role": "assistant", "content": piece}))
             if number == 0 and self.stream_gate is not None:
                 self.stream_gate.wait(timeout=10)

@@ -78,3 +78,18 @@ class Tool(Protocol):
 def error_result(tool: str, source: str, cause: str, **content: Any) -> ToolResult:
     """A failed call; `cause` is shown to the model, the trace and the user."""
     return ToolResult(tool=tool, source=source, status=Status.ERROR, content=content, error=cause)
+
+
+def tool_outputs(messages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The JSON outputs of every tool call in a chat-completions message list, oldest first."""
+    outputs = []
+    for message in messages:
+        if message.get("role") != "tool" or not isinstance(message.get("content"), str):
+            continue
+        try:
+            output = json.loads(message["content"])
+        except json.JSONDecodeError:
+            continue
+        if isinstance(output, dict):
+            outputs.append(output)
+    return outputs
