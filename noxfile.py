@@ -110,7 +110,7 @@ def smoke(session: nox.Session, variant: str) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Print the README's figures: render time, uv sync, venv size, rendered-test time, agent overhead.
+    """Print the README's figures: render, install, venv size, tests, agent and Genie overheads.
 
     Figures, not assertions: timing is for benchmarks, not tests. Uses the `default` variant
     and a warm uv cache, as a developer re-rendering would see.
@@ -156,6 +156,7 @@ def bench(session: nox.Session) -> None:
             session.log(f"rendered tests (uv run pytest): {time.perf_counter() - started:.1f} s")
             package = VARIANTS["default"].get("package_name") or _package_of(project)
             uv("run", "python", str(benchmarks / "agent_overhead.py"), str(project), package)
+            uv("run", "python", str(benchmarks / "genie_overhead.py"), str(project), package)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

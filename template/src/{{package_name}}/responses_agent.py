@@ -131,9 +131,10 @@ class ToolCallingAgent(ResponsesAgent):
         chunks = self._llm.chat.completions.create(
             model=self.settings.llm_endpoint, messages=messages, stream=True, **extra
         )
-        for piece in read_reply(chunks, reply):
-            if live:
-                yield _delta(piece, item_id)
+        with chunks:  # a caller that stops reading closes the HTTP response now, not at GC time
+            for piece in read_reply(chunks, reply):
+                if live:
+                    yield _delta(piece, item_id)
 
     def _final_answer(
         self,
