@@ -21,13 +21,15 @@ class Request:
 
 @dataclasses.dataclass
 class Reply:
-    """A JSON reply, an SSE stream (`events`), or raw bytes (`raw`, for malformed bodies)."""
+    """A JSON reply, an SSE stream (`events`), raw bytes (`raw`, for malformed bodies),
+    or no reply at all (`drop`: the connection is closed, as by a reset)."""
 
     status: int = 200
     body: Any = None
     events: Iterator[str] | None = None
     raw: bytes | None = None
     headers: dict[str, str] = dataclasses.field(default_factory=dict)
+    drop: bool = False
 
 
 def error_reply(status: int, error_code: str, message: str) -> Reply:
@@ -86,6 +88,9 @@ def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
                 self._send(reply)  # a client that gave up (a timeout test) needs no reply
 
         def _send(self, reply: Reply) -> None:
+            if reply.drop:
+                self.close_connection = True
+                return
             self.send_response(reply.status)
             for name, value in reply.headers.items():
                 self.send_header(name, value)
