@@ -8,13 +8,11 @@ Prints one line per measurement: median and p90 over the repetitions, in ms.
 
 from __future__ import annotations
 
-import os
 import statistics
-import sys
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
+
+from fake_env import start_fake_workspace
 
 REPEAT = 30
 PROMPT = [{"role": "user", "content": "Hello there, what can you do?"}]
@@ -34,15 +32,7 @@ def timed(label: str, run: Callable[[], object]) -> float:
 
 
 def main() -> None:
-    store = Path(tempfile.mkdtemp(prefix="agent-bench-"))
-    os.environ.update(
-        MLFLOW_TRACKING_URI=f"sqlite:///{store / 'mlflow.db'}",
-        MLFLOW_DISABLE_TELEMETRY="true",
-        DATABRICKS_CONFIG_FILE=str(store / "none"),
-    )
-    os.chdir(store)
-    sys.path.insert(0, str(Path(sys.argv[1]) / "tests"))
-    package = sys.argv[2]
+    server, package = start_fake_workspace("agent-bench-")
 
     import importlib
 
@@ -50,12 +40,9 @@ def main() -> None:
     import yaml
     from databricks.sdk import WorkspaceClient
     from fake_workspace.llm import FakeChatModel
-    from fake_workspace.server import FakeServer
 
-    server = FakeServer()
     FakeChatModel(server)
     server.start()
-    os.environ.update(DATABRICKS_HOST=server.url, DATABRICKS_TOKEN="bench")
 
     llm = importlib.import_module(f"{package}.llm")
     settings = importlib.import_module(f"{package}.settings")

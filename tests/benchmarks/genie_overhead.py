@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import os
 import statistics
-import sys
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
+
+from fake_env import start_fake_workspace
 
 REPEAT = 20
 
@@ -33,28 +31,17 @@ def median_ms(run: Callable[[], object], repeat: int = REPEAT) -> float:
 
 
 def main() -> None:
-    store = Path(tempfile.mkdtemp(prefix="genie-bench-"))
-    os.environ.update(
-        MLFLOW_TRACKING_URI=f"sqlite:///{store / 'mlflow.db'}",
-        MLFLOW_DISABLE_TELEMETRY="true",
-        DATABRICKS_CONFIG_FILE=str(store / "none"),
-    )
-    os.chdir(store)
-    sys.path.insert(0, str(Path(sys.argv[1]) / "tests"))
-    package = sys.argv[2]
+    server, package = start_fake_workspace("genie-bench-")
 
     import mlflow
     import yaml
     from databricks.sdk import WorkspaceClient
     from fake_workspace.genie import FakeGenie
     from fake_workspace.llm import FakeChatModel
-    from fake_workspace.server import FakeServer
 
-    server = FakeServer()
     FakeChatModel(server)
     genie = FakeGenie(server)
     server.start()
-    os.environ.update(DATABRICKS_HOST=server.url, DATABRICKS_TOKEN="bench")
     mlflow.tracing.disable()  # tool and stream figures, without trace export cost
 
     settings = importlib.import_module(f"{package}.settings")
