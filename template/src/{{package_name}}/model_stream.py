@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
+import time
 import uuid
 from collections.abc import Generator, Iterable
 from typing import Any
@@ -43,14 +45,25 @@ class EmptyStreamError(Exception):
     """The endpoint sent no stream chunks (an HTML page, or a reply that is not SSE)."""
 
 
-def read_reply(chunks: Iterable[Any], reply: ModelReply | None = None) -> Generator[str, None, ModelReply]:
+class ReplyTimeoutError(Exception):
+    """The whole reply took longer than its deadline (a slow or trickling stream)."""
+
+
+def read_reply(
+    chunks: Iterable[Any], reply: ModelReply | None = None, timeout_seconds: float = math.inf
+) -> Generator[str, None, ModelReply]:
     """Yield each piece of text as it arrives; return the assembled reply.
 
-    Pass `reply` to keep what arrived so far if the stream breaks off.
+    Pass `reply` to keep what arrived so far if the stream breaks off. The HTTP
+    timeout bounds each read; `timeout_seconds` bounds the whole reply, so a stream
+    that trickles a few bytes at a time cannot hold the turn.
     """
     reply = reply if reply is not None else ModelReply()
+    deadline = time.monotonic() + timeout_seconds
     by_index: dict[Any, ToolCall] = {}
     for chunk in chunks:
+        if time.monotonic() > deadline:
+            raise ReplyTimeoutError(f"the model's reply took longer than {timeout_seconds:g} s")
         reply.chunks += 1
         choice = chunk.choices[0] if chunk.choices else None
         if choice is None:

@@ -132,7 +132,7 @@ class ToolCallingAgent(ResponsesAgent):
             model=self.settings.llm_endpoint, messages=messages, stream=True, **extra
         )
         with chunks:  # a caller that stops reading closes the HTTP response now, not at GC time
-            for piece in read_reply(chunks, reply):
+            for piece in read_reply(chunks, reply, self.settings.llm_timeout_seconds):
                 if live:
                     yield _delta(piece, item_id)
 

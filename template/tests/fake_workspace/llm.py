@@ -44,6 +44,7 @@ class FakeChatModel:
         self.finish_reason: str | None = None  # e.g. "length": overrides how streams end
         self.error_after_chunks: int | None = None  # send an SSE error event after N text chunks
         self.ignore_stream = False  # answer with plain JSON even when asked to stream
+        self.chunk_delay_seconds = 0.001  # pause between streamed text chunks (a trickle, if large)
         self._ids = itertools.count(1)
 
     def _handle(self, request: Request, _: re.Match[str]) -> Reply:
@@ -85,7 +86,7 @@ class FakeChatModel:
             yield json.dumps(_chunk(model, {"role": "assistant", "content": piece}))
             if number == 0 and self.stream_gate is not None:
                 self.stream_gate.wait(timeout=10)
-            time.sleep(0.001)
+            time.sleep(self.chunk_delay_seconds)
         for index, call in enumerate(calls):
             head = {"index": index, "id": call["id"], "type": "function"}
             head["function"] = {"name": call["name"], "arguments": ""}
