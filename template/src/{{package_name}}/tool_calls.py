@@ -3,7 +3,7 @@
 When the model asks several tools in one step (say, two Genie spaces), the calls
 run at the same time, so two 2-second calls take about 2 seconds. Each worker gets
 a copy of the caller's context, so its TOOL span is a child of the turn's AGENT span.
-Each tool bounds its own time (`Tool.timeout_seconds`); results come back in the
+Each tool bounds its own time (see `Tool`); results come back in the
 order the model asked for them. A step runs at most `MAX_CALLS_PER_STEP` calls, and
 identical calls (same tool, same arguments) run once: a model that asks sixty times
 cannot turn one turn into hours.

@@ -61,11 +61,10 @@ class Tool(Protocol):
 
     `history` holds the outputs of earlier tool calls in the conversation (parsed
     JSON), so a tool can carry state across turns without the agent keeping any.
-    A call must return within `timeout_seconds`; tools run concurrently in threads.
+    A call must bound its own time (nothing else will); tools run concurrently in threads.
     """
 
     name: str
-    timeout_seconds: float
 
     @property
     def spec(self) -> dict[str, Any]: ...
