@@ -30,46 +30,50 @@ def run_tool_calls(
     calls: Sequence[ToolCall], tools: Mapping[str, Tool], history: Sequence[Mapping[str, Any]]
 ) -> list[ToolResult]:
     """Every call's result, in call order."""
-    first_of_each = {}
-    for call in calls:
-        first_of_each.setdefault((call.name, call.arguments), call)
-    unique = list(first_of_each.values())
+    unique = list(dict.fromkeys(_key(call) for call in calls))
     to_run, skipped = unique[:MAX_CALLS_PER_STEP], unique[MAX_CALLS_PER_STEP:]
     if len(to_run) == 1:  # no thread needed
-        done = {(to_run[0].name, to_run[0].arguments): _run(to_run[0], tools, history)}
+        results = [_run(*to_run[0], tools, history)]
     else:
         with concurrent.futures.ThreadPoolExecutor(len(to_run), thread_name_prefix="tool") as pool:
-            futures = {
-                (c.name, c.arguments): pool.submit(contextvars.copy_context().run, _run, c, tools, history)
-                for c in to_run
-            }
-            done = {key: future.result() for key, future in futures.items()}
-    for call in skipped:
-        cause = f"not run: the model asked for more than {MAX_CALLS_PER_STEP} different calls in one step"
-        done[(call.name, call.arguments)] = error_result(call.name, f"tool '{call.name}'", cause)
-    return [done[(c.name, c.arguments)] for c in calls]
+            futures = [pool.submit(contextvars.copy_context().run, _run, *k, tools, history) for k in to_run]
+            results = [future.result() for future in futures]
+    done = dict(zip(to_run, results, strict=True))
+    cause = f"not run: the model asked for more than {MAX_CALLS_PER_STEP} different calls in one step"
+    done |= {key: _failed(key[0], cause) for key in skipped}
+    return [done[_key(call)] for call in calls]
 
 
-def _run(call: ToolCall, tools: Mapping[str, Tool], history: Sequence[Mapping[str, Any]]) -> ToolResult:
-    tool = tools.get(call.name)
+def _key(call: ToolCall) -> tuple[str, str]:
+    """Calls with the same tool and arguments are the same call."""
+    return call.name, call.arguments
+
+
+def _run(
+    name: str, raw_arguments: str, tools: Mapping[str, Tool], history: Sequence[Mapping[str, Any]]
+) -> ToolResult:
+    tool = tools.get(name)
     if tool is None:
-        cause = f"the model asked for an unknown tool '{call.name}'"
-        return error_result(call.name, f"tool '{call.name}'", cause)
+        return _failed(name, f"the model asked for an unknown tool '{name}'")
     try:
-        arguments = json.loads(call.arguments or "{}")
+        arguments = json.loads(raw_arguments or "{}")
     except json.JSONDecodeError:
         arguments = None
     if not isinstance(arguments, dict):
-        cause = f"the model sent arguments that are not a JSON object: {call.arguments[:200]!r}"
-        return error_result(tool.name, f"tool '{tool.name}'", cause)
+        return _failed(name, f"the model sent arguments that are not a JSON object: {raw_arguments[:200]!r}")
     with mlflow.start_span(name=tool.name, span_type=SpanType.TOOL) as span:
         span.set_inputs(arguments)
         try:
             result = tool(arguments, history)
         except Exception as exc:  # noqa: BLE001 - a broken tool is a failed call, not a crashed turn
-            result = error_result(tool.name, f"tool '{tool.name}'", f"the tool crashed: {exc!r}"[:300])
+            result = _failed(name, f"the tool crashed: {exc!r}"[:300])
         span.set_outputs(result.as_dict())
         span.set_attributes({"status": result.status.value, **result.attributes})
         if result.failed:
             span.set_status(SpanStatusCode.ERROR)
     return result
+
+
+def _failed(name: str, cause: str) -> ToolResult:
+    """A call that failed before or inside its tool, named by the tool it asked for."""
+    return error_result(name, f"tool '{name}'", cause)
