@@ -156,6 +156,7 @@ class ToolCallingAgent(ResponsesAgent):
             return
         text, item_id = reply.text, streamed_id or _new_id("msg")
         if not text.strip():
+            _note_on_trace("stand_in_answer", no_text)
             text, item_id, streamed_id = no_text, _new_id("msg"), None
         cut_off = f"Note: this answer is incomplete: {reply.cut_off}." if reply.cut_off else ""
         notices = [verdict.text, cut_off, self._figures_notice(reply.text, messages)]

@@ -24,6 +24,8 @@ def setup_tracing() -> None:
 
 def tag_current_trace(request: ResponsesAgentRequest) -> None:
     """Tag the trace with the environment and the caller's conversation and user."""
+    if mlflow.get_current_active_span() is None:  # called outside a trace (tracing off): nothing to tag
+        return
     tags = {"environment": os.environ.get(ENVIRONMENT_VARIABLE, "local")}
     context = request.context
     conversation_id = context.conversation_id if context else None

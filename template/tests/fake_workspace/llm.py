@@ -1,7 +1,8 @@
 """A scripted serving endpoint for the Chat Completions API, JSON and SSE.
 
-It plays the model. Given a user question and tools, it calls the tools whose names
-appear in the question (or the first tool). Given tool results, it answers according
+It plays the model. Given a user question and tools, it answers small talk ("what
+can you help me with?") directly, and otherwise calls the tools whose names appear in
+the question (or the first tool). Given tool results, it answers according
 to `behaviour`:
 
 * "honest" repeats what the tools returned, errors included;
@@ -26,6 +27,8 @@ from .server import FakeServer, Reply, Request
 
 INVENTED_ANSWER = "Revenue was $4,812,339.27 across 1,204 orders, up 12.5% on last quarter."
 CHAT_ANSWER = "Hello! Ask me a question and I will look it up."
+SMALL_TALK = re.compile(r"\bwhat can you help\b", re.IGNORECASE)
+USAGE = {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20}
 
 
 class FakeChatModel:
@@ -65,7 +68,7 @@ class FakeChatModel:
         messages = payload["messages"]
         tools = [t["function"]["name"] for t in payload.get("tools") or []]
         last = messages[-1]
-        if last["role"] == "user" and tools:
+        if last["role"] == "user" and tools and not SMALL_TALK.search(_text(last)):
             question = _text(last)
             chosen = [name for name in tools if name in question] or tools[:1]
             arguments = json.dumps({"question": question})
@@ -96,7 +99,7 @@ class FakeChatModel:
                 delta = {"tool_calls": [{"index": index, "function": {"arguments": part}}]}
                 yield json.dumps(_chunk(model, delta))
         finish = self.finish_reason or ("tool_calls" if calls else "stop")
-        yield json.dumps(_chunk(model, {}, finish=finish))
+        yield json.dumps({**_chunk(model, {}, finish=finish), "usage": USAGE})  # as Databricks reports it
         yield "[DONE]"
 
 
@@ -142,5 +145,5 @@ def _completion(model: str, text: str, calls: list[dict[str, str]]) -> dict[str,
         "created": 0,
         "model": model,
         "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls" if calls else "stop"}],
-        "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+        "usage": USAGE,
     }

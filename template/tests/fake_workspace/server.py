@@ -38,21 +38,26 @@ def error_reply(status: int, error_code: str, message: str) -> Reply:
 
 
 Handler = Callable[[Request, re.Match[str]], Reply]
+Predicate = Callable[[Any], bool]
 
 
 class FakeServer:
     """Routes requests to handlers and records every request it receives."""
 
-    def __init__(self) -> None:
-        self.routes: list[tuple[str, re.Pattern[str], Handler]] = []
+    def __init__(self, port: int = 0) -> None:
+        self.routes: list[tuple[str, re.Pattern[str], Handler, Predicate | None]] = []
         self.requests: list[Request] = []
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _make_handler(self))
         self._httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
         self.route("GET", r"/\.well-known/databricks-config", lambda r, m: error_reply(404, "NOT_FOUND", ""))
 
-    def route(self, method: str, pattern: str, handler: Handler) -> None:
-        self.routes.append((method, re.compile(pattern + r"\Z"), handler))
+    def route(self, method: str, pattern: str, handler: Handler, when: Predicate | None = None) -> None:
+        """Send matching requests to `handler`; with `when`, only those whose body it accepts.
+
+        The first route that matches wins, so register narrower routes first.
+        """
+        self.routes.append((method, re.compile(pattern + r"\Z"), handler, when))
 
     def start(self) -> FakeServer:
         threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
@@ -64,9 +69,9 @@ class FakeServer:
 
     def dispatch(self, request: Request) -> Reply:
         self.requests.append(request)
-        for method, pattern, handler in self.routes:
+        for method, pattern, handler, when in self.routes:
             match = pattern.match(request.path)
-            if method == request.method and match:
+            if method == request.method and match and (when is None or when(request.body)):
                 return handler(request, match)
         return error_reply(404, "ENDPOINT_NOT_FOUND", f"no fake route for {request.method} {request.path}")
 
