@@ -31,8 +31,11 @@ _FIXED_GIT_DATES = {
 }
 
 
-def render(destination: Path, answers: Mapping[str, Any]) -> Path:
-    """Render the working tree (uncommitted changes included) into `destination`."""
+def render(destination: Path, answers: Mapping[str, Any], *, overwrite: bool = False) -> Path:
+    """Render the working tree (uncommitted changes included) into `destination`.
+
+    `overwrite=True` renders over an existing repo, as a re-copy does.
+    """
     with warnings.catch_warnings(), local.env(**_FIXED_GIT_DATES):
         warnings.simplefilter("ignore", DirtyLocalWarning)
         copier.run_copy(
@@ -43,6 +46,7 @@ def render(destination: Path, answers: Mapping[str, Any]) -> Path:
             vcs_ref="HEAD",
             quiet=True,
             unsafe=False,
+            overwrite=overwrite,
         )
     return destination
 

@@ -105,6 +105,7 @@ def test_identifiers_stay_strings_in_yaml(word: str, tmp_path: Path) -> None:
         "uc_schema": word,
         "model_name": word,
         "llm_endpoint": word,
+        "judge_endpoint": word,
     }
     root = render(tmp_path / "project", answers)
     bundle = load_yaml(root / "databricks.yml")
@@ -112,5 +113,8 @@ def test_identifiers_stay_strings_in_yaml(word: str, tmp_path: Path) -> None:
     for variable in ("catalog", "schema", "model_name", "llm_endpoint"):
         assert bundle["variables"][variable]["default"] == word, variable
     assert load_yaml(root / "src" / "lookalike_agent" / "agent_config.yaml")["llm_endpoint"] == word
+    evaluation = load_yaml(root / "evaluation" / "config.yaml")
+    assert evaluation["judge_endpoint"] == word
+    assert evaluation["dataset_table"] == f"{word}.{word}.{word}_eval"
     recorded = load_yaml(root / ".copier-answers.yml")
     assert {key: recorded[key] for key in answers} == answers

@@ -71,6 +71,9 @@ BAD_ANSWERS: list[tuple[str, Any, str]] = [
     ("llm_endpoint", "has space", "llm_endpoint must be a serving endpoint name"),
     ("llm_endpoint", "a/b", "llm_endpoint must be a serving endpoint name"),
     ("llm_endpoint", "a" * 64, "llm_endpoint must be a serving endpoint name"),
+    ("judge_endpoint", "", "judge_endpoint must be a serving endpoint name"),
+    ("judge_endpoint", "databricks:/judge", "judge_endpoint must be a serving endpoint name"),
+    ("judge_endpoint", "a" * 64, "judge_endpoint must be a serving endpoint name"),
     ("genie_spaces", "not a list", "genie_spaces must be a YAML list"),
     ("genie_spaces", SALES, "genie_spaces must be a YAML list"),
     ("genie_spaces", [SALES] * 11, "genie_spaces may list at most 10 spaces (got 11)"),
@@ -132,6 +135,7 @@ GOOD_EDGES: list[dict[str, Any]] = [
     {"project_name": "x" * 80, "project_slug": "a" * 50, "package_name": "a" * 50},
     {"description": "Line one.\nLine two.", "author_name": "Zoë 😀 O'Brien"},
     {"llm_endpoint": "a" * 63, "uc_catalog": "_" + "a" * 254, "uc_schema": "s", "model_name": "m_1"},
+    {"judge_endpoint": "J" * 63},
     {"genie_spaces": [space(name=f"space_{i}", space_id=f"{i:032x}") for i in range(10)]},
     {"genie_spaces": [space(name="a" * 40, description="x" * 1000)]},
 ]
