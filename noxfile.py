@@ -72,7 +72,8 @@ def render(session: nox.Session, variant: str) -> None:
 @nox.session
 @nox.parametrize("variant", list(VARIANTS))
 def smoke(session: nox.Session, variant: str) -> None:
-    """Render one variant into a temp dir, then run its own checks: uv sync, pytest, ruff."""
+    """Render one variant into a temp dir, then run its own checks: uv sync, pytest, ruff,
+    and, where it has Genie spaces, its evaluation command (honest model passes, inventing fails)."""
     session.install(*RENDER_REQUIREMENTS)
     workdir = Path(tempfile.mkdtemp(prefix=f"agent-smoke-{variant}-"))
     project = workdir / "project"
@@ -100,12 +101,53 @@ def smoke(session: nox.Session, variant: str) -> None:
             session.log(f"{variant}: rendered tests: {time.perf_counter() - started:.1f} s")
             uv("run", "ruff", "check", ".")
             uv("run", "ruff", "format", "--check", ".")
+            if (project / "tests" / "fake_workspace" / "genie.py").exists():
+                for behaviour, exit_code in (("honest", 0), ("fabricating", 1)):
+                    started = time.perf_counter()
+                    run_evaluation(session, project, behaviour, exit_code)
+                    elapsed = time.perf_counter() - started
+                    session.log(f"{variant}: evaluation, {behaviour} model: {elapsed:.1f} s")
         passed = True
     finally:
         if passed:
             shutil.rmtree(workdir, ignore_errors=True)
         else:
             session.log(f"{variant}: left the render in {project} for inspection")
+
+
+def run_evaluation(session: nox.Session, project: Path, behaviour: str, exit_code: int) -> None:
+    """Run the render's evaluation command against its fake workspace, served on its own.
+
+    The model behaves as `behaviour`; the command must exit with `exit_code` (0: the gate
+    passed, 1: it failed). Everything runs offline: the fake plays the model, Genie and
+    the judges, and MLflow logs to a sqlite store in the render.
+    """
+    fake = subprocess.Popen(
+        [UV, "run", "python", "-m", "fake_workspace", "--behaviour", behaviour],
+        cwd=project / "tests",
+        env={key: value for key, value in os.environ.items() if key not in OUTSIDE_SESSION_VENV},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = fake.stdout.readline().strip() if fake.stdout else ""
+        if not url.startswith("http://"):
+            session.error(f"the fake workspace did not start (it printed {url!r})")
+        env = {
+            **OUTSIDE_SESSION_VENV,
+            "DATABRICKS_HOST": url,
+            "DATABRICKS_TOKEN": "fake-token",
+            "DATABRICKS_CONFIG_FILE": str(project / "no-databrickscfg"),
+            "DATABRICKS_CONFIG_PROFILE": None,
+            "MLFLOW_TRACKING_URI": f"sqlite:///{project / 'smoke-mlflow.db'}",
+            "MLFLOW_DISABLE_TELEMETRY": "true",
+        }
+        package = _package_of(project)
+        command = [UV, "run", "python", "-m", f"{package}.evaluation", "--experiment", f"smoke-{behaviour}"]
+        session.run(*command, external=True, env=env, success_codes=[exit_code])
+    finally:
+        fake.terminate()
+        fake.wait(timeout=30)
 
 
 @nox.session

@@ -42,8 +42,11 @@ def load_dataset(path: str | Path = DATASET_PATH, tools: Iterable[str] | None = 
 
 
 def question(row: Mapping[str, Any]) -> str:
-    """The last user message of a row (or of a request), for reports."""
-    messages = (row.get("inputs") or row).get("input") or []
+    """The last user message of a dataset row, or of a request as a trace records it."""
+    for key in ("inputs", "request"):
+        if isinstance(row.get(key), Mapping):
+            row = row[key]
+    messages = row.get("input") or []
     users = [m.get("content") for m in messages if isinstance(m, Mapping) and m.get("role") == "user"]
     return str(users[-1]) if users else ""
 
