@@ -32,7 +32,7 @@ nox.options.default_venv_backend = "uv"
 nox.options.sessions = ["lint", "tests", "smoke"]
 
 RENDER_REQUIREMENTS = ["copier>=9.4,<10", "pyyaml>=6"]
-TEST_REQUIREMENTS = [*RENDER_REQUIREMENTS, "pytest>=8", "hypothesis>=6.100"]
+TEST_REQUIREMENTS = [*RENDER_REQUIREMENTS, "pytest>=8", "hypothesis>=6.100", "databricks-bundles>=1.22,<2"]
 RENDER_SCRIPT = str(ROOT / "tests" / "helpers.py")
 # The rendered project manages its own .venv: hide this session's venv (nox sets these) from uv.
 OUTSIDE_SESSION_VENV: dict[str, str | None] = dict.fromkeys(

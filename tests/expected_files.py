@@ -22,6 +22,7 @@ EXPECTED_FILES: dict[str, Any] = {
         "evaluation/config.yaml",
         "evaluation/dataset.yaml",
         "pyproject.toml",
+        "resources/evaluation.yml",
         "src/{package}/__init__.py",
         "src/{package}/agent.py",
         "src/{package}/agent_config.yaml",
