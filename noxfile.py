@@ -199,6 +199,12 @@ def bench(session: nox.Session) -> None:
             package = VARIANTS["default"].get("package_name") or _package_of(project)
             uv("run", "python", str(benchmarks / "agent_overhead.py"), str(project), package)
             uv("run", "python", str(benchmarks / "genie_overhead.py"), str(project), package)
+            started = time.perf_counter()
+            run_evaluation(session, project, "honest", 0)
+            elapsed = time.perf_counter() - started
+            session.log(
+                f"evaluation command (default variant's 4 rows, judges on, the fake): {elapsed:.1f} s"
+            )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
