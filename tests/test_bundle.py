@@ -68,7 +68,7 @@ def test_the_evaluation_job_runs_the_packages_evaluation_command(variant: str, r
     task = resources["jobs"]["evaluation"]["tasks"][0]["python_wheel_task"]
     package = next(path.name for path in (root / "src").iterdir())
     assert task["package_name"] == package
-    assert project["scripts"][task["entry_point"]] == f"{package}.evaluation.__main__:main"
+    assert project["scripts"][task["entry_point"]] == f"{package}.evaluation.__main__:cli"
     for option in ("--dataset", "--config"):
         path = task["parameters"][task["parameters"].index(option) + 1]
         assert (root / path.removeprefix("${workspace.file_path}/")).is_file(), path

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .figures import unverified
-from .tools.base import Status, ToolResult, tool_outputs
+from .tools.base import Status, ToolResult
 
 REFUSAL_HEADER = "I could not get the data needed to answer, so I will not make up an answer."
 REFUSAL_FOOTER = "I will not make up data. Please try again later or ask about something else."
@@ -83,14 +83,14 @@ def figures_notice(answer: str, evidence: Iterable[str]) -> str:
     return f"{FIGURES_HEADER} " + ", ".join(f"“{f}”" for f in listed) + "." if listed else ""
 
 
-def evidence(messages: Sequence[Mapping[str, Any]]) -> list[str]:
-    """What figures may come from: the data in every successful tool output so far.
+def evidence(outputs: Sequence[Mapping[str, Any]]) -> list[str]:
+    """What figures may come from: the data in every successful tool output (parsed JSON).
 
     Ids, SQL text, error messages and replies in words are not data; neither is the
     user's own question.
     """
     texts = []
-    for output in tool_outputs(messages):
+    for output in outputs:
         if output.get("status") == Status.OK.value:
             data = {k: v for k, v in output.items() if k not in NOT_DATA and not k.endswith("_id")}
             texts.append(json.dumps(data, ensure_ascii=False))

@@ -164,7 +164,9 @@ class ToolCallingAgent(ResponsesAgent):
 
     def _figures_notice(self, text: str, messages: list[dict[str, Any]]) -> str:
         """Unverified figures, in an agent that has data tools to verify them against."""
-        return no_fallback.figures_notice(text, no_fallback.evidence(messages)) if self.tools else ""
+        if not self.tools:
+            return ""
+        return no_fallback.figures_notice(text, no_fallback.evidence(tool_outputs(messages)))
 
     def _close(
         self, text: str, item_id: str, notices: list[str], *, streamed: bool = True

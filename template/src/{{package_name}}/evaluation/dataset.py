@@ -15,6 +15,7 @@ import yaml
 
 DATASET_PATH = Path("evaluation/dataset.yaml")
 ROW_KEYS = {"inputs", "expectations"}
+INPUT_KEYS = {"input", "context", "custom_inputs"}  # the ResponsesAgentRequest fields a row may set
 EXPECTATION_KEYS = {"expected_facts", "expected_response", "expected_tools"}
 
 
@@ -33,12 +34,25 @@ def load_dataset(path: str | Path = DATASET_PATH, tools: Iterable[str] | None = 
         raise DatasetError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(rows, list) or not rows:
         raise DatasetError(f"{path}: expected a non-empty YAML list of rows")
-    known = None if tools is None else set(tools)
     for number, row in enumerate(rows, start=1):
-        problem = _problem(row, known)
+        problem = _problem(row)
         if problem:
             raise DatasetError(f"{path}, row {number}: {problem}")
+    if tools is not None:
+        check_tools(rows, tools, path)
     return rows
+
+
+def check_tools(rows: list[dict[str, Any]], tools: Iterable[str], path: str | Path = DATASET_PATH) -> None:
+    """Every tool a row expects must be one the agent has."""
+    known = set(tools)
+    for number, row in enumerate(rows, start=1):
+        unknown = sorted(set(row["expectations"].get("expected_tools") or []) - known)
+        if unknown:
+            has = ", ".join(sorted(known)) or "none"
+            raise DatasetError(
+                f"{path}, row {number}: expects tools {unknown} that the agent does not have ({has})"
+            )
 
 
 def question(row: Mapping[str, Any]) -> str:
@@ -51,20 +65,21 @@ def question(row: Mapping[str, Any]) -> str:
     return str(users[-1]) if users else ""
 
 
-def _problem(row: Any, tools: set[str] | None) -> str:
+def _problem(row: Any) -> str:
     if not isinstance(row, Mapping):
         return "must be a mapping with `inputs` and `expectations`"
     if set(row) - ROW_KEYS:
         return f"unknown keys {sorted(set(row) - ROW_KEYS)}; a row has {sorted(ROW_KEYS)}"
-    messages = (row.get("inputs") or {}).get("input") if isinstance(row.get("inputs"), Mapping) else None
-    if not isinstance(messages, list) or not messages:
-        return "`inputs.input` must be a non-empty list of messages ({role, content})"
-    if not all(
-        isinstance(m, Mapping) and m.get("role") and isinstance(m.get("content"), str) for m in messages
-    ):
-        return "every message in `inputs.input` needs a `role` and a text `content`"
-    if messages[-1].get("role") != "user":
-        return "the last message of `inputs.input` must be the user's question"
+    inputs = row.get("inputs")
+    if not isinstance(inputs, Mapping) or set(inputs) - INPUT_KEYS:
+        return f"`inputs` must be a ResponsesAgent request with keys among {sorted(INPUT_KEYS)}"
+    problem = _request_problem(inputs)
+    if problem:
+        return f"`inputs` is not a valid ResponsesAgent request: {problem}"
+    messages = inputs["input"]
+    last = messages[-1] if messages else {}
+    if last.get("role") != "user" or not isinstance(last.get("content"), str) or not last["content"].strip():
+        return "the last message of `inputs.input` must be the user's question, as non-empty text"
     expectations = row.get("expectations")
     if not isinstance(expectations, Mapping):
         return "needs `expectations` with `expected_facts` or `expected_response`"
@@ -83,19 +98,30 @@ def _problem(row: Any, tools: set[str] | None) -> str:
         return ""
     if not isinstance(expected_tools, list) or not all(isinstance(t, str) for t in expected_tools):
         return "`expected_tools` must be a list of tool names ([] for none)"
-    unknown = sorted(set(expected_tools) - tools) if tools is not None else []
-    if unknown:
-        return (
-            f"expects tools {unknown} that the agent does not have (it has {sorted(tools or []) or 'none'})"
-        )
     return ""
 
 
-def sync_to_unity_catalog(rows: list[dict[str, Any]], table: str, experiment_id: str | None) -> Any:
+def _request_problem(inputs: Mapping[str, Any]) -> str:
+    """Why the agent would reject `inputs` as a request, or "" (MLflow's own validation)."""
+    from mlflow.types.responses import ResponsesAgentRequest  # here: reading YAML needs no mlflow
+    from pydantic import ValidationError
+
+    if not isinstance(inputs.get("input"), list) or not inputs["input"]:
+        return "`input` must be a non-empty list of messages ({role, content})"
+    try:
+        ResponsesAgentRequest(**inputs)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        return f"{'.'.join(map(str, first['loc']))}: {first['msg']}"
+    return ""
+
+
+def sync_to_unity_catalog(rows: list[dict[str, Any]], table: str, experiment_id: str | None) -> int:
     """Merge the rows into the MLflow evaluation dataset `table`, creating it if needed.
 
     On Databricks the dataset is a Unity Catalog table (`catalog.schema.table`), linked
-    to the experiment; rows whose inputs match are updated rather than duplicated.
+    to the experiment; rows whose inputs match are updated rather than duplicated, and
+    rows deleted from the YAML stay in the table. Returns how many rows it holds.
     """
     import mlflow  # here, not at the top: reading rows needs no mlflow
     from mlflow.exceptions import MlflowException
@@ -104,4 +130,4 @@ def sync_to_unity_catalog(rows: list[dict[str, Any]], table: str, experiment_id:
         dataset = mlflow.genai.datasets.get_dataset(name=table)
     except MlflowException:
         dataset = mlflow.genai.datasets.create_dataset(name=table, experiment_id=experiment_id)
-    return dataset.merge_records(rows)
+    return len(dataset.merge_records(rows).to_df())

@@ -39,11 +39,17 @@ class ScorerReport:
 @dataclasses.dataclass(frozen=True)
 class GateReport:
     scorers: tuple[ScorerReport, ...]
-    rows: int
+    rows: int  # rows with a result
+    dataset_rows: int  # rows sent; a row whose prediction failed has no result
+    not_run: tuple[str, ...] = ()  # scorers with a threshold that this run left out (judges off)
+
+    @property
+    def missing_rows(self) -> int:
+        return self.dataset_rows - self.rows
 
     @property
     def passed(self) -> bool:
-        return not any(s.failed for s in self.scorers)
+        return not self.missing_rows and not any(s.failed for s in self.scorers)
 
     def by_name(self, name: str) -> ScorerReport:
         return next(s for s in self.scorers if s.name == name)
@@ -59,14 +65,25 @@ class GateReport:
             if s.problems and (s.failed or s.status == "n/a"):
                 lines += [f"\n{s.name} ({s.status}):", *(f"  - {p}" for p in s.problems)]
         failed = [s.name for s in self.scorers if s.failed]
+        if self.missing_rows:
+            failed.insert(0, f"{self.missing_rows} of {self.dataset_rows} rows got no result")
+            lines.append(
+                f"\n{self.missing_rows} of {self.dataset_rows} rows got no result: the agent raised "
+                "on them, so no scorer saw them. The MLflow run's traces show the error."
+            )
         verdict = f"FAILED ({', '.join(failed)})" if failed else "PASSED"
+        notes = [f"{self.rows} {'row' if self.rows == 1 else 'rows'}"]
         skipped = [s.name for s in self.scorers if s.status == "n/a"]
-        note = f"; not scored in this run: {', '.join(skipped)}" if skipped else ""
-        return "\n".join([*lines, "", f"Gate {verdict} on {self.rows} rows{note}."])
+        if skipped:
+            notes.append(f"not scored in this run: {', '.join(skipped)}")
+        if self.not_run:
+            notes.append(f"not run, so their thresholds were not checked: {', '.join(self.not_run)}")
+        return "\n".join([*lines, "", f"Gate {verdict} on {'; '.join(notes)}."])
 
 
 def judge_result(
     table: pd.DataFrame,
+    dataset_rows: int,
     scorer_names: Sequence[str],
     thresholds: Mapping[str, Threshold],
     conditional: Collection[str],
@@ -76,7 +93,8 @@ def judge_result(
     reports = [
         _report(name, table, thresholds.get(name), name in conditional, questions) for name in scorer_names
     ]
-    return GateReport(scorers=tuple(reports), rows=len(table))
+    not_run = tuple(name for name in thresholds if name not in scorer_names)
+    return GateReport(scorers=tuple(reports), rows=len(table), dataset_rows=dataset_rows, not_run=not_run)
 
 
 def _report(
@@ -86,18 +104,22 @@ def _report(
     conditional: bool,
     questions: Sequence[str],
 ) -> ScorerReport:
-    values = [_number(v) for v in _column(table, f"{name}/value")]
+    raw = _column(table, f"{name}/value")
+    values = [_number(v) for v in raw]
     rationales = _column(table, f"{name}/rationale")
     errors = [
         (q, e) for q, e in zip(questions, _column(table, f"{name}/error_message"), strict=True) if _present(e)
     ]
+    unreadable = [(q, r) for q, r, v in zip(questions, raw, values, strict=True) if _present(r) and v is None]
     scored = [v for v in values if v is not None]
     mean = sum(scored) / len(scored) if scored else None
     report = {"name": name, "mean": mean, "scored": len(scored), "rows": len(table), "threshold": threshold}
     if errors:
-        shown = [f"{_short(q)}: {_short(str(e), 300)}" for q, e in errors[:SHOWN_ROWS]]
         why = f"could not run on {len(errors)} of {len(table)} rows"
-        return ScorerReport(**report, status="ERROR", problems=(why, *shown))
+        return ScorerReport(**report, status="ERROR", problems=(why, *_rows(errors)))
+    if unreadable:
+        why = f"{len(unreadable)} rows have a value that is not a score (a judge's verdict must be yes or no)"
+        return ScorerReport(**report, status="FAIL", problems=(why, *_rows(unreadable, "value ")))
     if not scored:
         if conditional:
             return ScorerReport(**report, status="n/a", problems=("no row in this run called for it",))
@@ -110,12 +132,22 @@ def _report(
     if threshold.passes(mean):
         return ScorerReport(**report, status="pass")
     bad = [
-        f"{_short(q)}: {_short(str(r), 300)}"
+        (q, r)
         for q, v, r in zip(questions, values, rationales, strict=True)
         if v is not None and not threshold.passes(v)
     ]
     why = f"mean {mean:.3g} misses the threshold {threshold}"
-    return ScorerReport(**report, status="FAIL", problems=(why, *bad[:SHOWN_ROWS]))
+    return ScorerReport(**report, status="FAIL", problems=(why, *_rows(bad)))
+
+
+def _rows(pairs: Sequence[tuple[str, Any]], prefix: str = "") -> list[str]:
+    """Up to `SHOWN_ROWS` lines "question: detail", and how many more there are."""
+    lines = [
+        f"{_short(q)}: {prefix}{_short(repr(d) if prefix else str(d), 300)}" for q, d in pairs[:SHOWN_ROWS]
+    ]
+    if len(pairs) > SHOWN_ROWS:
+        lines.append(f"... and {len(pairs) - SHOWN_ROWS} more rows")
+    return lines
 
 
 def _column(table: pd.DataFrame, name: str) -> list[Any]:

@@ -26,10 +26,20 @@ from .settings import EvaluationSettings
 def predict_fn(agent: ResponsesAgent) -> Callable[..., dict[str, Any]]:
     """The agent as MLflow calls it: keyword arguments from each row's `inputs`."""
 
-    def predict(input: list[dict[str, Any]]) -> dict[str, Any]:
-        return agent.predict(ResponsesAgentRequest(input=input)).model_dump(exclude_none=True)
+    def predict(
+        input: list[dict[str, Any]],
+        context: dict[str, Any] | None = None,
+        custom_inputs: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        request = ResponsesAgentRequest(input=input, context=context, custom_inputs=custom_inputs)
+        return agent.predict(request).model_dump(exclude_none=True)
 
     return predict
+
+
+def scorer_names(settings: EvaluationSettings) -> list[str]:
+    """The name of every scorer this suite can run, judges included."""
+    return [s.name for s in scorers_for(settings, settings.judge_endpoint)]
 
 
 def scorers_for(settings: EvaluationSettings, judge_endpoint: str | None) -> list[Scorer]:
@@ -46,8 +56,10 @@ def evaluate_agent(
     settings: EvaluationSettings,
     judge_endpoint: str | None,
 ) -> tuple[EvaluationResult, GateReport]:
-    """Evaluate `agent` on `data` (rows or an MLflow dataset) and grade it."""
+    """Evaluate `agent` on the dataset rows `data` and grade it; the run is tagged with the verdict."""
     scorers = scorers_for(settings, judge_endpoint)
     result = mlflow.genai.evaluate(data=data, predict_fn=predict_fn(agent), scorers=scorers)
-    report = judge_result(result.result_df, [s.name for s in scorers], settings.thresholds, CONDITIONAL)
+    names = [s.name for s in scorers]
+    report = judge_result(result.result_df, len(data), names, settings.thresholds, CONDITIONAL)
+    mlflow.MlflowClient().set_tag(result.run_id, "evaluation.gate", "passed" if report.passed else "failed")
     return result, report

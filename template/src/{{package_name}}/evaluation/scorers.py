@@ -20,6 +20,7 @@ from mlflow.genai.scorers import scorer
 from mlflow.genai.utils.trace_utils import parse_outputs_to_str
 
 from ..figures import unverified
+from ..no_fallback import evidence
 
 
 @scorer
@@ -71,18 +72,52 @@ def tool_routing(expectations: dict[str, Any], trace: Trace) -> Feedback | None:
 
 @scorer
 def no_fabricated_figures(inputs: dict[str, Any], outputs: Any, trace: Trace) -> Feedback:
-    """Protects against made-up data: every figure in the answer appears in a tool output.
+    """Protects against made-up data: every figure in the answer appears in data a tool returned.
 
     Catches a model that invents or alters numbers even when every tool succeeded.
-    Figures are compared by value with the same rules as the agent's own check
-    (`figures.py`); the user's own question and any tool output count as sources.
+    Figures are compared by value, by the agent's own rules (`figures.py`,
+    `no_fallback.evidence`): ids and SQL text are not data. The causes the agent
+    quotes when a tool failed, and the user's own question, may be repeated.
     """
     answer = parse_outputs_to_str(outputs)
-    sources = [json.dumps(span.outputs, default=str) for span in trace.search_spans(span_type=SpanType.TOOL)]
-    listed = unverified(answer, [*sources, json.dumps(inputs, default=str)])
+    results = [
+        span.outputs for span in trace.search_spans(span_type=SpanType.TOOL) if isinstance(span.outputs, dict)
+    ]
+    quoted = [
+        str(r.get(key)) for r in results if r.get("status") != "ok" for key in ("error", "text") if r.get(key)
+    ]
+    listed = unverified(answer, [*evidence(results), *quoted, json.dumps(inputs, default=str)])
     if listed:
-        return Feedback(value=False, rationale=f"Figures found in no tool output: {', '.join(listed)}.")
-    return Feedback(value=True, rationale="Every figure in the answer appears in a tool output.")
+        return Feedback(
+            value=False, rationale=f"Figures found in no data a tool returned: {', '.join(listed)}."
+        )
+    return Feedback(value=True, rationale="Every figure in the answer appears in data a tool returned.")
+
+
+@scorer
+def tool_data_returned(trace: Trace) -> Feedback | None:
+    """Protects the data path: every tool the agent called returned data.
+
+    An agent that admits every failure honestly still has nothing to say when Genie
+    is down, a space id is wrong or its service principal lacks access; this check
+    fails those rows, so a broken workspace cannot pass the gate. A call that ran
+    but found no rows counts as no data. Rows without tool calls are not scored.
+    """
+    from mlflow.entities import Feedback, SpanType
+
+    outcomes: dict[str, list[str]] = {}
+    for span in trace.search_spans(span_type=SpanType.TOOL):
+        result = span.outputs if isinstance(span.outputs, dict) else {}
+        status = str(result.get("status", "no result"))
+        outcomes.setdefault(span.name, []).append(
+            status if status == "ok" else f"{status}: {result.get('error', '')}"
+        )
+    if not outcomes:
+        return None
+    missing = {name: got for name, got in outcomes.items() if "ok" not in got}
+    if missing:
+        return Feedback(value=False, rationale=f"No data from {sorted(missing)}: {missing}.")
+    return Feedback(value=True, rationale=f"Data from {sorted(outcomes)}.")
 
 
 @scorer
@@ -154,11 +189,14 @@ def total_tokens(trace: Trace) -> Feedback | None:
 CODE_SCORERS = [
     non_empty_answer,
     tool_routing,
+    tool_data_returned,
     no_fabricated_figures,
     error_honesty,
     latency_seconds,
     total_tokens,
 ]
-MONITORABLE = {s.name: s for s in (non_empty_answer, error_honesty, latency_seconds, total_tokens)}
+MONITORABLE = {
+    s.name: s for s in (non_empty_answer, tool_data_returned, error_honesty, latency_seconds, total_tokens)
+}
 # Scorers that skip rows they do not apply to; every other scorer must score every row.
-CONDITIONAL = {tool_routing.name, error_honesty.name, total_tokens.name}
+CONDITIONAL = {tool_routing.name, tool_data_returned.name, error_honesty.name, total_tokens.name}

@@ -7,13 +7,16 @@ with a message that names the key.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import math
+import re
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 CONFIG_PATH = Path("evaluation/config.yaml")
+ENDPOINT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,6 +54,13 @@ class ConfigError(ValueError):
     """The evaluation config is missing a key or has a value of the wrong kind."""
 
 
+def check_scorer_names(settings: EvaluationSettings, known: Collection[str]) -> None:
+    """Every threshold must name a scorer: a typo would otherwise gate nothing, silently."""
+    unknown = sorted(set(settings.thresholds) - set(known))
+    if unknown:
+        raise ConfigError(f"thresholds: no scorer is called {unknown}; the scorers are {sorted(known)}")
+
+
 def load_settings(path: str | Path = CONFIG_PATH) -> EvaluationSettings:
     """Read and check the evaluation config at `path`."""
     path = Path(path)
@@ -70,24 +80,58 @@ def load_settings(path: str | Path = CONFIG_PATH) -> EvaluationSettings:
         raise ConfigError(f"{path}: {exc}") from None
 
 
+def check_endpoint(name: str, setting: str = "judge_endpoint") -> str:
+    """`name` if it is a serving endpoint name; a ConfigError that says what is allowed otherwise."""
+    if not isinstance(name, str) or not ENDPOINT_NAME.fullmatch(name):
+        raise ConfigError(
+            f"{setting} must be a serving endpoint name: 1-63 ASCII letters, digits, '-' or '_', "
+            f"starting with a letter or digit (got {name!r})"
+        )
+    return name
+
+
 def _parse(raw: Mapping[str, Any]) -> EvaluationSettings:
-    thresholds = {}
-    for name, bounds in (raw.get("thresholds") or {}).items():
-        if not isinstance(bounds, Mapping) or not bounds or set(bounds) - {"min", "max"}:
-            raise ValueError(f"thresholds.{name} must be a mapping with `min` and/or `max`, got {bounds!r}")
-        thresholds[str(name)] = Threshold(**{key: float(value) for key, value in bounds.items()})
+    thresholds = raw["thresholds"]
+    if not isinstance(thresholds, Mapping) or not thresholds:
+        raise ValueError(
+            "thresholds must map scorer names to {min, max}: a gate with no thresholds checks nothing"
+        )
     guidelines = raw["guidelines"]
-    if not isinstance(guidelines, list) or not all(isinstance(g, str) and g.strip() for g in guidelines):
-        raise ValueError("guidelines must be a list of non-empty strings")
+    if (
+        not isinstance(guidelines, list)
+        or not guidelines
+        or not all(isinstance(g, str) and g.strip() for g in guidelines)
+    ):
+        raise ValueError("guidelines must be a non-empty list of non-empty strings")
     monitoring = raw["monitoring"]
-    rate = float(monitoring["sample_rate"])
+    if not isinstance(monitoring, Mapping) or not isinstance(monitoring.get("scorers"), list):
+        raise ValueError("monitoring must have `sample_rate` and a list of `scorers`")
+    rate = _number(monitoring.get("sample_rate"), "monitoring.sample_rate")
     if not 0 < rate <= 1:
         raise ValueError(f"monitoring.sample_rate must be above 0 and at most 1, got {rate:g}")
     return EvaluationSettings(
-        judge_endpoint=str(raw["judge_endpoint"]),
+        judge_endpoint=check_endpoint(raw["judge_endpoint"]),
         guidelines=tuple(guidelines),
-        thresholds=thresholds,
+        thresholds={str(name): _threshold(str(name), bounds) for name, bounds in thresholds.items()},
         dataset_table=str(raw["dataset_table"]),
         monitoring_sample_rate=rate,
         monitoring_scorers=tuple(str(name) for name in monitoring["scorers"]),
     )
+
+
+def _threshold(name: str, bounds: Any) -> Threshold:
+    if not isinstance(bounds, Mapping) or not bounds or set(bounds) - {"min", "max"}:
+        raise ValueError(f"thresholds.{name} must be a mapping with `min` and/or `max`, got {bounds!r}")
+    threshold = Threshold(
+        **{key: _number(value, f"thresholds.{name}.{key}") for key, value in bounds.items()}
+    )
+    if threshold.min is not None and threshold.max is not None and threshold.min > threshold.max:
+        raise ValueError(f"thresholds.{name}: min {threshold.min:g} is above max {threshold.max:g}")
+    return threshold
+
+
+def _number(value: Any, key: str) -> float:
+    """A finite number, or a ValueError that names the key."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{key} must be a number, got {value!r}")
+    return float(value)
