@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
+from .settings import read_yaml
 
 DATASET_PATH = Path("evaluation/dataset.yaml")
 ROW_KEYS = {"inputs", "expectations"}
@@ -26,12 +26,7 @@ class DatasetError(ValueError):
 def load_dataset(path: str | Path = DATASET_PATH, tools: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """Read and check the rows at `path`; `tools`, if given, are the names rows may expect."""
     path = Path(path)
-    try:
-        rows = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DatasetError(f"{path}: no such file (run from the repo root, or pass --dataset)") from None
-    except yaml.YAMLError as exc:
-        raise DatasetError(f"{path}: not valid YAML: {exc}") from None
+    rows = read_yaml(path, DatasetError, "--dataset")
     if not isinstance(rows, list) or not rows:
         raise DatasetError(f"{path}: expected a non-empty YAML list of rows")
     for number, row in enumerate(rows, start=1):

@@ -61,15 +61,20 @@ def check_scorer_names(settings: EvaluationSettings, known: Collection[str]) -> 
         raise ConfigError(f"thresholds: no scorer is called {unknown}; the scorers are {sorted(known)}")
 
 
+def read_yaml(path: Path, error: type[ValueError], option: str) -> Any:
+    """The YAML document at `path`, or `error` saying what is wrong with the file."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"{path}: no such file (run from the repo root, or pass {option})") from None
+    except yaml.YAMLError as exc:
+        raise error(f"{path}: not valid YAML: {exc}") from None
+
+
 def load_settings(path: str | Path = CONFIG_PATH) -> EvaluationSettings:
     """Read and check the evaluation config at `path`."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file (run from the repo root, or pass --config)") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    raw = read_yaml(path, ConfigError, "--config")
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{path}: expected a mapping of settings")
     try:
