@@ -68,8 +68,8 @@ class GateReport:
         if self.missing_rows:
             failed.insert(0, f"{self.missing_rows} of {self.dataset_rows} rows got no result")
             lines.append(
-                f"\n{self.missing_rows} of {self.dataset_rows} rows got no result: the agent raised "
-                "on them, so no scorer saw them. The MLflow run's traces show the error."
+                f"\n{self.missing_rows} of {self.dataset_rows} rows got no result, so no scorer saw them: "
+                "the agent raised on them, or MLflow could not record their traces (see its log above)."
             )
         verdict = f"FAILED ({', '.join(failed)})" if failed else "PASSED"
         notes = [f"{self.rows} {'row' if self.rows == 1 else 'rows'}"]

@@ -77,7 +77,8 @@ def no_fabricated_figures(inputs: dict[str, Any], outputs: Any, trace: Trace) ->
     Catches a model that invents or alters numbers even when every tool succeeded.
     Figures are compared by value, by the agent's own rules (`figures.py`,
     `no_fallback.evidence`): ids and SQL text are not data. The causes the agent
-    quotes when a tool failed, and the user's own question, may be repeated.
+    quotes when a tool failed, and what the user wrote, may be repeated; figures from
+    earlier assistant turns may not (they were not checked against this turn's data).
     """
     answer = parse_outputs_to_str(outputs)
     results = [
@@ -86,7 +87,9 @@ def no_fabricated_figures(inputs: dict[str, Any], outputs: Any, trace: Trace) ->
     quoted = [
         str(r.get(key)) for r in results if r.get("status") != "ok" for key in ("error", "text") if r.get(key)
     ]
-    listed = unverified(answer, [*evidence(results), *quoted, json.dumps(inputs, default=str)])
+    messages = (inputs or {}).get("input") or []
+    asked = [json.dumps(m.get("content"), default=str) for m in messages if m.get("role") == "user"]
+    listed = unverified(answer, [*evidence(results), *quoted, *asked])
     if listed:
         return Feedback(
             value=False, rationale=f"Figures found in no data a tool returned: {', '.join(listed)}."

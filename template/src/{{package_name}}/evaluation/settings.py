@@ -118,7 +118,7 @@ def _parse(raw: Mapping[str, Any]) -> EvaluationSettings:
         judge_endpoint=check_endpoint(raw["judge_endpoint"]),
         guidelines=tuple(guidelines),
         thresholds={str(name): _threshold(str(name), bounds) for name, bounds in thresholds.items()},
-        dataset_table=str(raw["dataset_table"]),
+        dataset_table=_table_name(raw["dataset_table"]),
         monitoring_sample_rate=rate,
         monitoring_scorers=tuple(str(name) for name in monitoring["scorers"]),
     )
@@ -140,3 +140,9 @@ def _number(value: Any, key: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ValueError(f"{key} must be a number, got {value!r}")
     return float(value)
+
+
+def _table_name(value: Any) -> str:
+    if not isinstance(value, str) or value.count(".") != 2 or not all(value.split(".")):
+        raise ValueError(f"dataset_table must be a Unity Catalog table name, catalog.schema.table: {value!r}")
+    return value
