@@ -71,8 +71,7 @@ def _problem(row: Any) -> str:
     problem = _request_problem(inputs)
     if problem:
         return f"`inputs` is not a valid ResponsesAgent request: {problem}"
-    messages = inputs["input"]
-    last = messages[-1] if messages else {}
+    last = inputs["input"][-1]  # a non-empty list: `_request_problem` checked it
     if last.get("role") != "user" or not isinstance(last.get("content"), str) or not last["content"].strip():
         return "the last message of `inputs.input` must be the user's question, as non-empty text"
     expectations = row.get("expectations")

@@ -119,7 +119,8 @@ def _report(
         return ScorerReport(**report, status="ERROR", problems=(why, *_rows(errors)))
     if unreadable:
         why = f"{len(unreadable)} rows have a value that is not a score (a judge's verdict must be yes or no)"
-        return ScorerReport(**report, status="FAIL", problems=(why, *_rows(unreadable, "value ")))
+        shown = _rows([(q, f"value {r!r}") for q, r in unreadable])
+        return ScorerReport(**report, status="FAIL", problems=(why, *shown))
     if not scored:
         if conditional:
             return ScorerReport(**report, status="n/a", problems=("no row in this run called for it",))
@@ -140,11 +141,9 @@ def _report(
     return ScorerReport(**report, status="FAIL", problems=(why, *_rows(bad)))
 
 
-def _rows(pairs: Sequence[tuple[str, Any]], prefix: str = "") -> list[str]:
+def _rows(pairs: Sequence[tuple[str, Any]]) -> list[str]:
     """Up to `SHOWN_ROWS` lines "question: detail", and how many more there are."""
-    lines = [
-        f"{_short(q)}: {prefix}{_short(repr(d) if prefix else str(d), 300)}" for q, d in pairs[:SHOWN_ROWS]
-    ]
+    lines = [f"{_short(q)}: {_short(str(detail), 300)}" for q, detail in pairs[:SHOWN_ROWS]]
     if len(pairs) > SHOWN_ROWS:
         lines.append(f"... and {len(pairs) - SHOWN_ROWS} more rows")
     return lines

@@ -52,7 +52,7 @@ def scorers_for(settings: EvaluationSettings, judge_endpoint: str | None) -> lis
 
 def evaluate_agent(
     agent: ResponsesAgent,
-    data: Any,
+    data: list[dict[str, Any]],
     settings: EvaluationSettings,
     judge_endpoint: str | None,
 ) -> tuple[EvaluationResult, GateReport]:
