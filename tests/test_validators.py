@@ -125,7 +125,13 @@ BAD_ANSWERS: list[tuple[str, Any, str]] = [
     ("model_name", "My Model", "model_name must be a Unity Catalog identifier"),
     ("model_name", "model\n", "model_name must be a Unity Catalog identifier"),
     ("model_name", "a" * 256, "model_name must be a Unity Catalog identifier"),
+    ("warehouse_id", "ABCDEF0123456789", "warehouse_id must be empty or a SQL warehouse id"),
+    ("warehouse_id", "abcdef012345678", "warehouse_id must be empty or a SQL warehouse id"),
+    ("warehouse_id", "abcdef0123456789\n", "warehouse_id must be empty or a SQL warehouse id"),
+    ("warehouse_id", "/sql/warehouses/x", "warehouse_id must be empty or a SQL warehouse id"),
 ]
+# Questions asked only after some other answer: the answers that make copier ask them.
+ASKED_AFTER = {"warehouse_id": {"deployment_target": "databricks_apps"}}
 
 # Values at the edge of what is allowed: each must render.
 GOOD_EDGES: list[dict[str, Any]] = [
@@ -138,6 +144,8 @@ GOOD_EDGES: list[dict[str, Any]] = [
     {"judge_endpoint": "J" * 63},
     {"genie_spaces": [space(name=f"space_{i}", space_id=f"{i:032x}") for i in range(10)]},
     {"genie_spaces": [space(name="a" * 40, description="x" * 1000)]},
+    {"deployment_target": "databricks_apps", "warehouse_id": ""},
+    {"deployment_target": "databricks_apps", "warehouse_id": "0123456789abcdef"},
 ]
 
 
@@ -149,7 +157,7 @@ GOOD_EDGES: list[dict[str, Any]] = [
 def test_bad_answer_is_rejected(question: str, value: Any, phrase: str, tmp_path: Path) -> None:
     destination = tmp_path / "project"
     with pytest.raises(ValueError, match=f"Validation error for question '{question}'") as error:
-        render(destination, {**BASE, question: value})
+        render(destination, {**BASE, **ASKED_AFTER.get(question, {}), question: value})
     assert phrase in str(error.value)
     assert not destination.exists() or not any(destination.iterdir()), "wrote files anyway"
 

@@ -37,6 +37,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
         "project_name": "Apps Agent",
         "genie_spaces": [SALES, SUPPORT],
         "deployment_target": "databricks_apps",
+        "warehouse_id": "abcdef0123456789",
         "judge_endpoint": "databricks-gpt-oss-120b",  # a judge other than the agent's model
     },
     # Free text that breaks naive quoting: quotes, colons, '#', backslashes, unicode, newlines.

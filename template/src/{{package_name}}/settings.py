@@ -30,10 +30,15 @@ class AgentSettings:
     config: Mapping[str, Any]
 
 
+def read_config() -> dict[str, Any]:
+    """The ModelConfig as a dict: the logged copy when served, else agent_config.yaml."""
+    return mlflow.models.ModelConfig(development_config=str(CONFIG_PATH)).to_dict()
+
+
 def load_settings(config: Mapping[str, Any] | None = None) -> AgentSettings:
     """Read settings from `config`, or from the ModelConfig (logged or local YAML)."""
     if config is None:
-        config = mlflow.models.ModelConfig(development_config=str(CONFIG_PATH)).to_dict()
+        config = read_config()
     rounds = int(config["max_tool_rounds"])
     if rounds < 1:
         raise ValueError(f"max_tool_rounds must be at least 1, got {rounds}")

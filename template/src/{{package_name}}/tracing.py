@@ -26,7 +26,9 @@ def tag_current_trace(request: ResponsesAgentRequest) -> None:
     """Tag the trace with the environment and the caller's conversation and user."""
     if mlflow.get_current_active_span() is None:  # called outside a trace (tracing off): nothing to tag
         return
-    tags = {"environment": os.environ.get(ENVIRONMENT_VARIABLE, "local")}
+    # Set by deploy-agent on a serving endpoint; a Databricks App is named per target.
+    environment = os.environ.get(ENVIRONMENT_VARIABLE) or os.environ.get("DATABRICKS_APP_NAME") or "local"
+    tags = {"environment": environment}
     context = request.context
     conversation_id = context.conversation_id if context else None
     user_id = context.user_id if context else None

@@ -1,0 +1,1 @@
+"""Getting the agent onto Databricks: preflight checks, model registration and deployment."""
