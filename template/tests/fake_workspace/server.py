@@ -7,6 +7,7 @@ import dataclasses
 import json
 import re
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -17,6 +18,7 @@ class Request:
     method: str
     path: str
     body: Any
+    query: dict[str, str] = dataclasses.field(default_factory=dict)  # the last value of each parameter
 
 
 @dataclasses.dataclass
@@ -88,7 +90,8 @@ def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             body = json.loads(raw) if raw else None
-            reply = server.dispatch(Request(self.command, self.path.split("?")[0], body))
+            path, _, query = self.path.partition("?")
+            reply = server.dispatch(Request(self.command, path, body, dict(urllib.parse.parse_qsl(query))))
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self._send(reply)  # a client that gave up (a timeout test) needs no reply
 
