@@ -11,14 +11,18 @@ The variants come from tests/variants.py, the same list the tests use.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import nox
@@ -32,7 +36,14 @@ nox.options.default_venv_backend = "uv"
 nox.options.sessions = ["lint", "tests", "smoke"]
 
 RENDER_REQUIREMENTS = ["copier>=9.4,<10", "pyyaml>=6"]
-TEST_REQUIREMENTS = [*RENDER_REQUIREMENTS, "pytest>=8", "hypothesis>=6.100", "databricks-bundles>=1.22,<2"]
+TEST_REQUIREMENTS = [
+    *RENDER_REQUIREMENTS,
+    "pytest>=8",
+    "hypothesis>=6.100",
+    # CI file checks: a new zizmor minor adds audits, a new check-jsonschema new schemas.
+    "check-jsonschema>=0.39,<0.40",
+    "zizmor>=1.32,<1.33",
+]
 RENDER_SCRIPT = str(ROOT / "tests" / "helpers.py")
 # The rendered project manages its own .venv: hide this session's venv (nox sets these) from uv.
 OUTSIDE_SESSION_VENV: dict[str, str | None] = dict.fromkeys(
@@ -72,8 +83,9 @@ def render(session: nox.Session, variant: str) -> None:
 @nox.session
 @nox.parametrize("variant", list(VARIANTS))
 def smoke(session: nox.Session, variant: str) -> None:
-    """Render one variant into a temp dir, then run its own checks: uv sync, pytest, ruff,
-    and, where it has Genie spaces, its evaluation command (honest model passes, inventing fails)."""
+    """Render one variant into a temp dir, then run its own checks: uv sync, pytest, ruff;
+    where it has Genie spaces, its evaluation command (honest model passes, inventing fails);
+    for a Databricks App, `start-server` answering and streaming over HTTP."""
     session.install(*RENDER_REQUIREMENTS)
     workdir = Path(tempfile.mkdtemp(prefix=f"agent-smoke-{variant}-"))
     project = workdir / "project"
@@ -107,6 +119,8 @@ def smoke(session: nox.Session, variant: str) -> None:
                     run_evaluation(session, project, behaviour, exit_code)
                     elapsed = time.perf_counter() - started
                     session.log(f"{variant}: evaluation, {behaviour} model: {elapsed:.1f} s")
+            if (project / "app.yaml").exists():
+                run_server(session, project)
         passed = True
     finally:
         if passed:
@@ -115,12 +129,14 @@ def smoke(session: nox.Session, variant: str) -> None:
             session.log(f"{variant}: left the render in {project} for inspection")
 
 
-def run_evaluation(session: nox.Session, project: Path, behaviour: str, exit_code: int) -> None:
-    """Run the render's evaluation command against its fake workspace, served on its own.
+@contextlib.contextmanager
+def fake_workspace_env(
+    session: nox.Session, project: Path, behaviour: str
+) -> Iterator[dict[str, str | None]]:
+    """Serve the render's fake workspace on its own; yield the environment that points at it.
 
-    The model behaves as `behaviour`; the command must exit with `exit_code` (0: the gate
-    passed, 1: it failed). Everything runs offline: the fake plays the model, Genie and
-    the judges, and MLflow logs to a sqlite store in the render.
+    The fake plays the model (behaving as `behaviour`), Genie and the judges; MLflow logs
+    to a sqlite store in the render. Everything stays on 127.0.0.1.
     """
     fake = subprocess.Popen(
         [UV, "run", "python", "-m", "fake_workspace", "--behaviour", behaviour],
@@ -133,7 +149,7 @@ def run_evaluation(session: nox.Session, project: Path, behaviour: str, exit_cod
         url = fake.stdout.readline().strip() if fake.stdout else ""
         if not url.startswith("http://"):
             session.error(f"the fake workspace did not start (it printed {url!r})")
-        env = {
+        yield {
             **OUTSIDE_SESSION_VENV,
             "DATABRICKS_HOST": url,
             "DATABRICKS_TOKEN": "fake-token",
@@ -142,12 +158,73 @@ def run_evaluation(session: nox.Session, project: Path, behaviour: str, exit_cod
             "MLFLOW_TRACKING_URI": f"sqlite:///{project / 'smoke-mlflow.db'}",
             "MLFLOW_DISABLE_TELEMETRY": "true",
         }
-        package = _package_of(project)
-        command = [UV, "run", "python", "-m", f"{package}.evaluation", "--experiment", f"smoke-{behaviour}"]
-        session.run(*command, external=True, env=env, success_codes=[exit_code])
     finally:
         fake.terminate()
         fake.wait(timeout=30)
+
+
+def run_evaluation(session: nox.Session, project: Path, behaviour: str, exit_code: int) -> None:
+    """Run the render's evaluation command against its fake workspace; the model behaves as
+    `behaviour` and the command must exit with `exit_code` (0: gate passed, 1: failed)."""
+    with fake_workspace_env(session, project, behaviour) as env:
+        package = _package_of(project)
+        command = [UV, "run", "python", "-m", f"{package}.evaluation", "--experiment", f"smoke-{behaviour}"]
+        session.run(*command, external=True, env=env, success_codes=[exit_code])
+
+
+def run_server(session: nox.Session, project: Path) -> None:
+    """`uv run start-server --port P` as a user starts it, against the fake workspace: it must
+    answer /invocations with the Genie rows and stream /responses as server-sent events."""
+    port = _free_port()
+    with fake_workspace_env(session, project, "honest") as env:
+        server_env = {k: v for k, v in {**os.environ, **env}.items() if v is not None}
+        server = subprocess.Popen(
+            [UV, "run", "start-server", "--port", str(port)], cwd=project, env=server_env
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            _wait_for(session, f"{base}/health", server)
+            question = {"input": [{"role": "user", "content": "What is the sales revenue by region?"}]}
+            answer = json.loads(_post(f"{base}/invocations", question))["output"][-1]["content"][0]["text"]
+            if "1734562.18" not in answer:
+                session.error(f"/invocations did not answer with the Genie rows: {answer!r}")
+            events = _post(f"{base}/responses", {**question, "stream": True})
+            deltas = [line for line in events.splitlines() if '"response.output_text.delta"' in line]
+            if not deltas or not events.rstrip().endswith("data: [DONE]"):
+                session.error(f"/responses did not stream text deltas:\n{events[:2000]}")
+            session.log(
+                f"start-server: /invocations answered from Genie; /responses streamed {len(deltas)} deltas"
+            )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for(session: nox.Session, url: str, process: subprocess.Popen[bytes], seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            session.error(f"start-server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    session.error(f"{url} did not answer within {seconds:.0f} s")
+
+
+def _post(url: str, body: dict[str, object]) -> str:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=120) as reply:
+        return reply.read().decode()
 
 
 @nox.session
