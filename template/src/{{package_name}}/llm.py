@@ -34,4 +34,7 @@ def serving_endpoints_client(workspace: WorkspaceClient, timeout_seconds: float)
         base_url=f"{host}/serving-endpoints",
         api_key="unused",  # replaced per request by _WorkspaceAuth
         http_client=httpx.Client(auth=_WorkspaceAuth(workspace), timeout=timeout_seconds),
+        # No hidden retries: each would get the whole timeout again, and the reply's
+        # deadline (llm_timeout_seconds) must hold. A failed call is reported instead.
+        max_retries=0,
     )

@@ -14,12 +14,15 @@ from __future__ import annotations
 import argparse
 import functools
 import os
+import sys
 from collections.abc import Iterator, Sequence
 
+from databricks.sdk import WorkspaceClient
 from mlflow.genai.agent_server import AgentServer, invoke, stream
 from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse, ResponsesAgentStreamEvent
 
 from .deployment import overrides
+from .errors import describe_exception
 from .responses_agent import ToolCallingAgent
 from .settings import load_settings, read_config
 from .tracing import setup_tracing
@@ -29,9 +32,11 @@ APP_PORT_ENV = "DATABRICKS_APP_PORT"
 
 @functools.cache
 def agent() -> ToolCallingAgent:
-    """The agent, built once from agent_config.yaml and the deployment's overrides."""
+    """The agent, built once from agent_config.yaml and the deployment's overrides, on a
+    workspace client made now: missing credentials fail at start-up, not per request."""
     config = overrides.apply(read_config(), overrides.from_environment(os.environ))
-    return ToolCallingAgent(load_settings(config))
+    workspace = WorkspaceClient()
+    return ToolCallingAgent(load_settings(config), connect=lambda: workspace)
 
 
 @invoke()
@@ -50,7 +55,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--port",
         type=int,
-        default=int(os.environ.get(APP_PORT_ENV, "8000")),
+        default=os.environ.get(APP_PORT_ENV, "8000"),  # argparse converts and checks it
         help=f"port to listen on (default: ${APP_PORT_ENV}, else 8000)",
     )
     parser.add_argument(
@@ -61,15 +66,24 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """The `start-server` console script."""
+def main(argv: Sequence[str] | None = None) -> int:
     import uvicorn
 
     args = parse_args(argv)
+    try:
+        agent()  # a bad config, override or missing credentials: said before the port opens
+    except Exception as exc:  # noqa: BLE001 - one line with the cause, not a traceback
+        print(f"error: cannot start the agent: {describe_exception(exc)}", file=sys.stderr)
+        return 2
     setup_tracing()
-    agent()  # a bad config or override fails here, before the port opens
     uvicorn.run(AgentServer("ResponsesAgent").app, host=args.host, port=args.port)
+    return 0
+
+
+def cli() -> None:
+    """The `start-server` console script: its exit status is the process's."""
+    sys.exit(main())
 
 
 if __name__ == "__main__":
-    main()
+    cli()

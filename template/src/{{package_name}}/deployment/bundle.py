@@ -8,6 +8,7 @@ them the same way, without the CLI.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,9 @@ from typing import Any
 import yaml
 
 from ..errors import describe_exception
+
+LOOKUP = object()  # a variable given as {lookup: ...}
+REFERENCE = re.compile(r"\$\{([^}]+)\}")
 
 
 class BundleError(Exception):
@@ -45,22 +49,52 @@ def load_bundle(
     unknown = sorted(overrides.keys() - declared.keys())
     if unknown:
         raise BundleError(f"--var {unknown[0]}: {path} declares no such variable")
+    assigned = dig(targets, target, "variables") or {}
+    undeclared = sorted(assigned.keys() - declared.keys())
+    if undeclared:
+        raise BundleError(f"target {target} assigns {undeclared[0]!r}, which {path} does not declare")
     values = {name: _value(spec) for name, spec in declared.items()}
-    values.update({name: _value(value) for name, value in (dig(targets, target, "variables") or {}).items()})
+    values.update({name: _value(value) for name, value in assigned.items()})
     values.update({name: env[f"BUNDLE_VAR_{name}"] for name in declared if f"BUNDLE_VAR_{name}" in env})
     values.update(overrides)
+    missing = sorted(name for name, value in values.items() if value is None)
+    if missing:  # the CLI refuses such a bundle too
+        raise BundleError(
+            f"bundle variable `{missing[0]}` has no value for target {target}: set it in "
+            f"databricks.yml, or pass --var {missing[0]}=VALUE (or BUNDLE_VAR_{missing[0]})"
+        )
+    name = str(dig(config, "bundle", "name"))
+    values = _resolve(values, {"bundle.name": name, "bundle.target": target})
     included = [
         read_yaml(file) for pattern in config.get("include") or [] for file in path.parent.glob(pattern)
     ]
     experiments = [dig(doc, "resources", "experiments", "agent", "name") for doc in [config, *included]]
     development = dig(targets, target, "mode") == "development"
     experiment = next(filter(None, experiments), None)
-    return Bundle(str(dig(config, "bundle", "name")), target, development, values, experiment)
+    return Bundle(name, target, development, values, experiment)
 
 
 def _value(value: Any) -> Any:
-    """A variable's value: targets may give it plainly or as {default: ...}."""
-    return value.get("default") if isinstance(value, dict) else value
+    """A variable's value: targets may give it plainly or as {default: ...}; a lookup
+    (resolved by the CLI against the workspace) is kept as LOOKUP."""
+    if isinstance(value, dict):
+        return LOOKUP if "lookup" in value else value.get("default")
+    return value
+
+
+def _resolve(values: dict[str, Any], known: dict[str, str]) -> dict[str, Any]:
+    """Values with their ${bundle.name}, ${bundle.target} and ${var.x} references filled in,
+    as the CLI fills them; a reference to anything else is left for preflight to refuse."""
+    for _ in range(5):  # references to references, a few levels deep
+        plain = {f"var.{k}": str(v) for k, v in values.items() if v is not LOOKUP and "${" not in str(v)}
+        values = {name: _fill(value, known | plain) for name, value in values.items()}
+    return values
+
+
+def _fill(value: Any, references: dict[str, str]) -> Any:
+    if not isinstance(value, str):
+        return value
+    return REFERENCE.sub(lambda match: references.get(match[1], match[0]), value)
 
 
 def read_yaml(path: Path) -> dict[str, Any]:

@@ -50,17 +50,27 @@ def from_options(args: argparse.Namespace) -> Overrides:
         if not (sep and name and space_id):
             raise ValueError(f"--genie-space takes NAME=SPACE_ID, got {option!r}")
         ids[name] = space_id
-    return Overrides(llm_endpoint=args.llm_endpoint or None, genie_space_ids=ids)
+    if args.llm_endpoint is not None and not args.llm_endpoint.strip():
+        raise ValueError("--llm-endpoint is empty: give an endpoint name, or leave the option out")
+    return Overrides(llm_endpoint=args.llm_endpoint, genie_space_ids=ids)
 
 
 def from_environment(environ: Mapping[str, str]) -> Overrides:
-    """Overrides from AGENT_LLM_ENDPOINT and AGENT_GENIE_SPACE_<NAME> (how app.yaml sets them)."""
+    """Overrides from AGENT_LLM_ENDPOINT and AGENT_GENIE_SPACE_<NAME> (how app.yaml sets them).
+
+    A variable that is set but empty is an error, not "unset": an unresolved deployment
+    value must not fall back to the development endpoint or space.
+    """
+    names = [key for key in environ if key == LLM_ENDPOINT_ENV or key.startswith(GENIE_SPACE_ENV_PREFIX)]
+    empty = sorted(name for name in names if not environ[name].strip())
+    if empty:
+        raise ValueError(f"{', '.join(empty)} set but empty: give it a value, or unset it")
     ids = {
-        key.removeprefix(GENIE_SPACE_ENV_PREFIX).lower(): value
-        for key, value in environ.items()
-        if key.startswith(GENIE_SPACE_ENV_PREFIX) and value
+        key.removeprefix(GENIE_SPACE_ENV_PREFIX).lower(): environ[key]
+        for key in names
+        if key != LLM_ENDPOINT_ENV
     }
-    return Overrides(llm_endpoint=environ.get(LLM_ENDPOINT_ENV) or None, genie_space_ids=ids)
+    return Overrides(llm_endpoint=environ.get(LLM_ENDPOINT_ENV), genie_space_ids=ids)
 
 
 def apply(config: Mapping[str, Any], overrides: Overrides) -> dict[str, Any]:
@@ -75,7 +85,7 @@ def apply(config: Mapping[str, Any], overrides: Overrides) -> dict[str, Any]:
             raise ValueError(f"no Genie space named {name!r} in the agent config (known: {known})")
         if not SPACE_ID.fullmatch(space_id):
             raise ValueError(
-                f"Genie space id for {name!r} must be 32 hexadecimal characters, got {space_id!r}"
+                f"Genie space id for {name!r} must be 32 lowercase hexadecimal characters, got {space_id!r}"
             )
         spaces[name]["space_id"] = space_id
     return result

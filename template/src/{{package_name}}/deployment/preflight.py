@@ -28,7 +28,7 @@ from databricks.sdk.config import Config
 from databricks.sdk.errors import BadRequest, NotFound, PermissionDenied
 
 from ..errors import describe_exception
-from .bundle import Bundle, BundleError, dig, load_bundle, read_yaml
+from .bundle import LOOKUP, Bundle, BundleError, dig, load_bundle, read_yaml
 
 AGENT_CONFIG = Path(__file__).parents[1] / "agent_config.yaml"  # settings.CONFIG_PATH, without mlflow
 EXIT_FAILED, EXIT_USAGE = 1, 2
@@ -75,20 +75,28 @@ def plan(bundle: Bundle, experiment: str | None) -> list[Probe]:
     """Every check after auth, in checklist order; BundleError when a value is missing."""
 
     def value(name: str) -> str:
-        if not isinstance(bundle.variables.get(name), str | int | float):
+        found = bundle.variables.get(name)
+        if found is LOOKUP:
             raise BundleError(
-                f"bundle variable `{name}` has no value for target {bundle.target}: give it "
-                f"a default in databricks.yml, or pass --var {name}=VALUE"
+                f"bundle variable `{name}` is a lookup, which preflight cannot resolve: "
+                f"pass --var {name}=VALUE"
             )
-        return str(bundle.variables[name])
+        if not isinstance(found, str | int | float) or "${" in str(found):
+            raise BundleError(
+                f"bundle variable `{name}` has no value preflight can use for target {bundle.target} "
+                f"({found!r}): set it in databricks.yml, or pass --var {name}=VALUE"
+            )
+        return str(found)
 
     if not (experiment or bundle.experiment):
         raise BundleError("the bundle defines no experiment `agent` under resources: pass --experiment NAME")
     spaces = dig(read_yaml(AGENT_CONFIG), "genie", "spaces") or []  # none in a chat-only agent
+    # A Databricks App is granted this warehouse (resources/app.yml): it must be the spaces' own.
+    warehouse = value("warehouse_id") if spaces and "warehouse_id" in bundle.variables else None
     probes = [
         endpoint_probe("LLM", value("llm_endpoint"), "llm_endpoint"),
         endpoint_probe("judge", value("judge_endpoint"), "judge_endpoint"),
-        *(genie_probe(space["name"], value(f"genie_space_{space['name']}")) for space in spaces),
+        *(genie_probe(space["name"], value(f"genie_space_{space['name']}"), warehouse) for space in spaces),
         experiment_probe(bundle, experiment),
     ]
     if "catalog" not in bundle.variables:  # no model to register in Unity Catalog (a Databricks App)
@@ -132,9 +140,18 @@ def endpoint_probe(role: str, name: str, variable: str) -> Probe:
     )
 
 
-def genie_probe(space: str, space_id: str) -> Probe:
+def genie_probe(space: str, space_id: str, warehouse: str | None = None) -> Probe:
     def call(client: WorkspaceClient) -> str:
         found = client.genie.get_space(space_id)
+        if not found.warehouse_id:
+            raise Unusable(
+                "the space reports no SQL warehouse", "attach a SQL warehouse to the space in Genie"
+            )
+        if warehouse is not None and found.warehouse_id != warehouse:
+            raise Unusable(
+                f"runs on SQL warehouse {found.warehouse_id}, but the app is granted {warehouse}",
+                _set("warehouse_id", found.warehouse_id),
+            )
         return f"{found.title!r} on SQL warehouse {found.warehouse_id}"
 
     return Probe(
