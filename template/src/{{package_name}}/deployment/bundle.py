@@ -35,6 +35,12 @@ class Bundle:
     variables: dict[str, Any]
     experiment: str | None  # resources.experiments.agent.name, with its ${...} references
 
+    def fill(self, text: str, more: Mapping[str, str]) -> str:
+        """`text` with ${bundle.name}, ${bundle.target}, ${var.x} and the `more` references
+        filled in; references to anything else are left as they are."""
+        variables = {f"var.{k}": str(v) for k, v in self.variables.items() if v is not LOOKUP}
+        return _fill(text, {"bundle.name": self.name, "bundle.target": self.target, **variables, **more})
+
 
 def load_bundle(
     path: Path, target: str | None, overrides: Mapping[str, str], env: Mapping[str, str]

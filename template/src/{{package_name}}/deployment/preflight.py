@@ -166,15 +166,8 @@ def experiment_probe(bundle: Bundle, override: str | None) -> Probe:
     """The experiment: there already, or at least its folder, where `bundle deploy` creates it."""
 
     def call(client: WorkspaceClient) -> str:
-        name = override or bundle.experiment or ""
         user = client.current_user.me().user_name or ""
-        references = {
-            "workspace.current_user.userName": user,
-            "bundle.name": bundle.name,
-            "bundle.target": bundle.target,
-        } | {f"var.{k}": str(v) for k, v in bundle.variables.items()}
-        for reference, value in references.items():
-            name = name.replace("${" + reference + "}", value)
+        name = bundle.fill(override or bundle.experiment or "", {"workspace.current_user.userName": user})
         if "${" in name:
             raise Unusable(f"cannot resolve the experiment name {name}", "pass --experiment NAME")
         folder, _, last = name.rpartition("/")
