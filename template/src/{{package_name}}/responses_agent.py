@@ -34,7 +34,7 @@ from .llm import serving_endpoints_client
 from .model_stream import ModelReply, read_reply
 from .settings import AgentSettings
 from .tool_calls import run_tool_calls
-from .tools import Tool, build_tools
+from .tools import Tool, build_tools, custom
 from .tools.base import ToolResult, tool_outputs
 from .tracing import tag_current_trace
 
@@ -65,7 +65,12 @@ class ToolCallingAgent(ResponsesAgent):
 
     @cached_property
     def tools(self) -> dict[str, Tool]:
-        return {tool.name: tool for tool in build_tools(self.settings.config, self._workspace)}
+        """The template's tools, then yours from tools/custom.py, by name."""
+        config, workspace = self.settings.config, self._workspace
+        return _by_name(
+            ("build_tools() in tools/__init__.py", build_tools(config, workspace)),
+            ("custom_tools() in tools/custom.py", custom.custom_tools(config, workspace)),
+        )
 
     def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:
         done = [e.item for e in self._respond(request) if e.type == "response.output_item.done"]
@@ -187,6 +192,21 @@ class ToolCallingAgent(ResponsesAgent):
         _note_on_trace("llm_error", cause)
         text = f"The model endpoint '{self.settings.llm_endpoint}' failed, so there is no answer: {cause}"
         yield from self._close(text, _new_id("msg"), [no_fallback.review(results).text], streamed=False)
+
+
+def _by_name(*sources: tuple[str, list[Tool]]) -> dict[str, Tool]:
+    """Each source's tools by name, in order; a name used twice is an error naming both."""
+    tools: dict[str, Tool] = {}
+    found_in: dict[str, str] = {}
+    for source, found in sources:
+        for tool in found:
+            if tool.name in tools:
+                raise ValueError(
+                    f"Two tools are named {tool.name!r}: one from {found_in[tool.name]} and one from "
+                    f"{source}. The model calls tools by name, so rename one of them."
+                )
+            tools[tool.name], found_in[tool.name] = tool, source
+    return tools
 
 
 def _note_on_trace(key: str, value: str) -> None:

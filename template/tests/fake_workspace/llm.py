@@ -113,8 +113,9 @@ def _text(message: dict[str, Any]) -> str:
 def _describe(output: dict[str, Any]) -> str:
     """How an honest model reports one tool result: figures copied, failures admitted."""
     space = output.get("space", "the tool")
-    if output["status"] == "ok":
-        return f"From {space}:\n{output['table']}"
+    if output["status"] == "ok":  # a Genie table, or the data of a tool of your own
+        data = output.get("table") or json.dumps({k: v for k, v in output.items() if k != "status"})
+        return f"From {space}:\n{data}"
     if output["status"] == "text":
         return f"{space} replied: {output['text']}"
     if output["status"] == "empty":

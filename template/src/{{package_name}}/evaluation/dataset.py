@@ -2,52 +2,140 @@
 
 Rows are in the shape `mlflow.genai.evaluate` takes (`inputs`, `expectations`). A
 row that no scorer could grade (no question, no expected facts) is an error here,
-with its number, rather than a judge error halfway through a paid run.
+with its file and number, rather than a judge error halfway through a paid run.
+
+By default the rows come from two files, read in this order and merged:
+
+* `evaluation/template_rows.yaml` is the template's: the rows its answers imply (two
+  questions per Genie space, one across spaces, small talk, a request to refuse).
+  `copier update` rewrites it, so a Genie space added later gets its rows.
+* `evaluation/dataset.yaml` is the user's: written once, never touched by `copier update`.
+
+A user's row with the same `inputs` as a template row replaces it, in the template
+row's place; every other row is kept, the template's first. Repos made from template
+versions before this split hold the template's rows inside their own dataset.yaml;
+after an update they also get template_rows.yaml, and the merge evaluates each of
+those rows once (with the user's expectations), without touching the user's file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .settings import read_yaml
 
-DATASET_PATH = Path("evaluation/dataset.yaml")
 ROW_KEYS = {"inputs", "expectations"}
 INPUT_KEYS = {"input", "context", "custom_inputs"}  # the ResponsesAgentRequest fields a row may set
 EXPECTATION_KEYS = {"expected_facts", "expected_response", "expected_tools"}
 
 
+def dataset_paths(directory: str | Path = "evaluation") -> tuple[Path, Path]:
+    """The default dataset in `directory`: the template's rows, then the user's."""
+    return Path(directory, "template_rows.yaml"), Path(directory, "dataset.yaml")
+
+
+DATASET_PATHS = dataset_paths()
+
+
 class DatasetError(ValueError):
-    """A row of the dataset is malformed; the message names the row."""
+    """A row of the dataset is malformed; the message names the file and the row."""
 
 
-def load_dataset(path: str | Path = DATASET_PATH, tools: Iterable[str] | None = None) -> list[dict[str, Any]]:
-    """Read and check the rows at `path`; `tools`, if given, are the names rows may expect."""
-    path = Path(path)
-    rows = read_yaml(path, DatasetError, "--dataset")
-    if not isinstance(rows, list) or not rows:
-        raise DatasetError(f"{path}: expected a non-empty YAML list of rows")
-    for number, row in enumerate(rows, start=1):
-        problem = _problem(row)
-        if problem:
-            raise DatasetError(f"{path}, row {number}: {problem}")
+class Row(NamedTuple):
+    """A checked row, and where it came from: `path`, row `number` (from 1)."""
+
+    data: dict[str, Any]
+    path: Path
+    number: int
+
+    def __str__(self) -> str:
+        return f"{self.path}, row {self.number}"
+
+
+def load_dataset(
+    paths: str | Path | Sequence[str | Path] = DATASET_PATHS, tools: Iterable[str] | None = None
+) -> list[dict[str, Any]]:
+    """The rows to evaluate, from `paths` (see `read_rows`), as `mlflow.genai.evaluate` takes
+    them; `tools`, if given, are the names rows may expect."""
+    rows = read_rows(paths)
     if tools is not None:
-        check_tools(rows, tools, path)
-    return rows
+        check_tools(rows, tools)
+    return [row.data for row in rows]
 
 
-def check_tools(rows: list[dict[str, Any]], tools: Iterable[str], path: str | Path = DATASET_PATH) -> None:
+def read_rows(paths: str | Path | Sequence[str | Path] = DATASET_PATHS) -> list[Row]:
+    """Read and check the rows of one file, or merge those of several.
+
+    One file is read as is: it must exist and hold a non-empty list. Several are read
+    in order and merged (`merge_rows`): each may be missing or an empty list, as long as
+    together they hold a row.
+    """
+    if isinstance(paths, str | Path):
+        rows = _read_file(Path(paths), missing_ok=False)
+        if not rows:
+            raise DatasetError(f"{paths}: expected a non-empty YAML list of rows")
+        return rows
+    files = [Path(path) for path in paths]
+    read = [_read_file(path, missing_ok=True) for path in files]
+    merged = merge_rows(read)
+    if not merged:
+        found = [
+            f"{path} ({'no such file' if file_rows is None else 'empty'})"
+            for path, file_rows in zip(files, read, strict=True)
+        ]
+        raise DatasetError(
+            f"no rows to evaluate: {' and '.join(found)}; add rows to {files[-1]} "
+            "(run from the repo root, or pass --dataset)"
+        )
+    return merged
+
+
+def merge_rows(files: Sequence[Sequence[Row] | None]) -> list[Row]:
+    """The rows of `files` in order, where a row replaces any earlier file's row with the
+    same `inputs`, taking its place. Rows repeated within one file are all kept.
+
+    Rows are the same when their whole `inputs` are equal, not only their question (the
+    last user message): the agent is given the whole conversation, `context` and
+    `custom_inputs`, so two rows that end on the same question after different histories
+    ("And last month?") test different things, and both run. It is also how
+    `--sync-dataset`'s `merge_records` tells rows apart, so the table and the run agree.
+    To change the expectations of a template row, copy it whole into your file.
+    """
+    merged: list[Row | None] = []
+    for rows in files:
+        earlier: dict[str, list[int]] = {}
+        for index, row in enumerate(merged):
+            if row is not None:
+                earlier.setdefault(_key(row.data), []).append(index)
+        for row in rows or ():
+            replaced = earlier.pop(_key(row.data), None)
+            if replaced:
+                merged[replaced[0]] = row
+                for index in replaced[1:]:
+                    merged[index] = None
+            else:
+                merged.append(row)
+    return [row for row in merged if row is not None]
+
+
+def check_tools(rows: Sequence[Row], tools: Iterable[str]) -> None:
     """Every tool a row expects must be one the agent has."""
     known = set(tools)
-    for number, row in enumerate(rows, start=1):
-        unknown = sorted(set(row["expectations"].get("expected_tools") or []) - known)
+    for row in rows:
+        unknown = sorted(set(row.data["expectations"].get("expected_tools") or []) - known)
         if unknown:
             has = ", ".join(sorted(known)) or "none"
-            raise DatasetError(
-                f"{path}, row {number}: expects tools {unknown} that the agent does not have ({has})"
-            )
+            raise DatasetError(f"{row}: expects tools {unknown} that the agent does not have ({has})")
+
+
+def sources(rows: Sequence[Row], paths: Sequence[str | Path]) -> str:
+    """Where `rows` came from, in the order of `paths`: "5 from a.yaml, 2 from b.yaml"."""
+    counts = Counter(Path(row.path) for row in rows)
+    return ", ".join(f"{counts[Path(path)]} from {path}" for path in paths if counts[Path(path)])
 
 
 def question(row: Mapping[str, Any]) -> str:
@@ -58,6 +146,27 @@ def question(row: Mapping[str, Any]) -> str:
     messages = row.get("input") or []
     users = [m.get("content") for m in messages if isinstance(m, Mapping) and m.get("role") == "user"]
     return str(users[-1]) if users else ""
+
+
+def _key(row: Mapping[str, Any]) -> str:
+    """What makes two rows the same test: their whole `inputs` (see `merge_rows`)."""
+    return json.dumps(row["inputs"], sort_keys=True, default=str)
+
+
+def _read_file(path: Path, missing_ok: bool) -> list[Row] | None:
+    """The checked rows of one file ([] for an empty one); None if it is missing and `missing_ok`."""
+    if missing_ok and not path.exists():
+        return None
+    rows = read_yaml(path, DatasetError, "--dataset")
+    if rows is None:  # only comments
+        rows = []
+    if not isinstance(rows, list):
+        raise DatasetError(f"{path}: expected a YAML list of rows (`[]` for none)")
+    for number, row in enumerate(rows, start=1):
+        problem = _problem(row)
+        if problem:
+            raise DatasetError(f"{path}, row {number}: {problem}")
+    return [Row(row, path, number) for number, row in enumerate(rows, start=1)]
 
 
 def _problem(row: Any) -> str:
