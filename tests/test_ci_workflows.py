@@ -286,6 +286,128 @@ def test_one_uv_version_everywhere(variant: str, rendered_variant: RenderedVaria
     assert re.fullmatch(r"\d+\.\d+\.\d+", pins[0]), f"pin an exact uv version, not {pins[0]!r}"
 
 
+# --- Template drift -------------------------------------------------------------------
+
+CHECK_UPDATE = "--from copier==9.19.1 copier check-update --output-format json"
+UPDATE_COMMAND = "uvx copier update --trust"
+# A stand-in for uvx: records its arguments, prints $UVX_OUT, exits with $UVX_STATUS.
+STUB_UVX = """#!/bin/sh
+printf '%s' "$*" > "$UVX_ARGS"
+printf '%s' "$UVX_OUT"
+exit "$UVX_STATUS"
+"""
+# What `copier check-update` (or its absence) may do -> (its output, exit status, the
+# warning the step must emit: None for none).
+DRIFT_CASES = {
+    "update available": (
+        '{"update_available": true, "current_version": "0.1.0", "latest_version": "0.4.0"}\n',
+        0,
+        "this repo is at template version 0.1.0, the latest is 0.4.0",
+    ),
+    "up to date": (
+        '{"update_available": false, "current_version": "0.4.0", "latest_version": "0.4.0"}\n',
+        0,
+        None,
+    ),
+    "unreachable _src_path": ("Checking is only supported in git-tracked templates.\n", 1, "Could not check"),
+    "no answers file": (
+        "Cannot check because cannot obtain old template references from `.copier-answers.yml`.\n",
+        1,
+        "Could not check",
+    ),
+    "no uvx": ("uvx: command not found\n", 127, "Could not check"),
+    "unexpected output": ("Project is up-to-date!\n", 0, "Could not read"),
+    # Output that would be workflow or logging commands if printed as is.
+    "commands in the output": (
+        "::error::boom\n##vso[task.complete result=Failed]x\n##[error]y\n  ::set-env name=A::b\n",
+        1,
+        "Could not check",
+    ),
+}
+
+
+def drift_step(root: Path) -> tuple[dict[str, Any], str]:
+    """The CI step that checks for template updates, and its script."""
+    if (root / ".github").exists():
+        steps = workflows(root)["ci.yml"]["jobs"]["template-drift"]["steps"]
+        key = "run"
+    else:
+        (test_stage, *_) = load(root / "azure-pipelines.yml")["stages"]
+        steps = [step for job in test_stage["jobs"] for step in job["steps"]]
+        key = "script"
+    (step,) = [step for step in steps if "check-update" in step.get(key, "")]
+    return step, step[key]
+
+
+def is_command(line: str, github: bool) -> bool:
+    """Would the CI runner read this output line as a command?"""
+    if github:  # `::name::` after leading spaces; the legacy `##[name]` anywhere
+        return line.lstrip(" ").startswith("::") or "##[" in line
+    return "##vso[" in line or "##[" in line
+
+
+@pytest.mark.parametrize("variant", GITHUB + AZURE)
+def test_template_drift_cannot_fail_the_build(variant: str, rendered_variant: RenderedVariant) -> None:
+    root = rendered_variant(variant)
+    step, script = drift_step(root)
+    assert CHECK_UPDATE.replace("copier==9.19.1", "'copier==9.19.1'") in script
+    assert script.rstrip().endswith("exit 0")
+    if variant in GITHUB:
+        job = workflows(root)["ci.yml"]["jobs"]["template-drift"]
+        assert job["continue-on-error"] is True
+        assert "permissions" not in job, "the workflow's read-only default is enough"
+        checkout, setup_uv, _ = job["steps"]
+        assert checkout["with"]["persist-credentials"] is False
+        assert setup_uv["with"]["enable-cache"] is False, "the test job owns the uv cache"
+        assert "${{" not in script
+    else:
+        assert step["continueOnError"] in (True, "true")
+        assert step["condition"] == "succeededOrFailed()"
+        # $(name) is an Azure macro, replaced before bash runs when such a variable exists.
+        assert not re.search(r"\$\([\w.]+\)", script), "no $(name) in an Azure script"
+
+
+@pytest.mark.parametrize("case", DRIFT_CASES)
+@pytest.mark.parametrize("variant", GITHUB[:1] + AZURE[:1])
+def test_template_drift_warns_and_exits_0(
+    variant: str, case: str, rendered_variant: RenderedVariant, tmp_path: Path
+) -> None:
+    """The step's script, run by bash as the CI runs it, against a stub uvx."""
+    github = variant in GITHUB
+    _, script = drift_step(rendered_variant(variant))
+    (tmp_path / "script.sh").write_text(script, encoding="utf-8")
+    stub = tmp_path / "bin" / "uvx"
+    stub.parent.mkdir()
+    stub.write_text(STUB_UVX, encoding="utf-8")
+    stub.chmod(0o755)
+    out, status, warning = DRIFT_CASES[case]
+    env = {
+        "PATH": f"{stub.parent}:/usr/bin:/bin",
+        "UVX_ARGS": str(tmp_path / "args"),
+        "UVX_OUT": out,
+        "UVX_STATUS": str(status),
+    }
+    shell = ["bash", "--noprofile", "--norc"] + (["-eo", "pipefail"] if github else [])
+    done = subprocess.run(
+        [*shell, "script.sh"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "args").read_text(encoding="utf-8") == CHECK_UPDATE
+    commands = [line for line in done.stdout.splitlines() if is_command(line, github)]
+    prefix = "::warning title=Template drift::" if github else "##vso[task.logissue type=warning]"
+    if warning is None:
+        assert commands == [], done.stdout
+        assert "Up to date with the template." in done.stdout
+    else:
+        (command,) = commands
+        assert command.startswith(prefix), command
+        assert warning in command
+        if case == "update available":
+            assert UPDATE_COMMAND in command
+    # Copier's output is in the log, each line of it.
+    assert all(f"  | {line}".replace("##", "# #") in done.stdout for line in out.splitlines())
+
+
 @pytest.mark.parametrize("variant", NO_CI)
 def test_no_ci_files_without_a_ci_provider(variant: str, rendered_variant: RenderedVariant) -> None:
     root = rendered_variant(variant)
