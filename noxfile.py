@@ -4,6 +4,7 @@
     nox -s tests                         # the template test suite (tests/)
     nox -s "render(variant='default')"   # render one variant into .nox/renders/<variant>
     nox -s smoke                         # render each variant, then run its own checks
+    nox -s update                        # update an edited repo from older releases, run its tests
     nox -s bench                         # print render, install, test and agent-overhead figures
 
 The variants come from tests/variants.py, the same list the tests use.
@@ -29,11 +30,12 @@ import nox
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "tests"))
+from releases import releases  # noqa: E402
 from variants import VARIANTS  # noqa: E402
 
 nox.needs_version = ">=2024.4.15"
 nox.options.default_venv_backend = "uv"
-nox.options.sessions = ["lint", "tests", "smoke"]
+nox.options.sessions = ["lint", "tests", "smoke", "update"]
 
 RENDER_REQUIREMENTS = ["copier>=9.4,<10", "pyyaml>=6"]
 TEST_REQUIREMENTS = [
@@ -87,32 +89,11 @@ def smoke(session: nox.Session, variant: str) -> None:
     where it has Genie spaces, its evaluation command (honest model passes, inventing fails);
     for a Databricks App, `start-server` answering and streaming over HTTP."""
     session.install(*RENDER_REQUIREMENTS)
-    workdir = Path(tempfile.mkdtemp(prefix=f"agent-smoke-{variant}-"))
-    project = workdir / "project"
-    passed = False
-    try:
+    with scratch_dir(session, f"agent-smoke-{variant}-") as workdir:
+        project = workdir / "project"
         session.run("python", RENDER_SCRIPT, variant, str(project), silent=True)
-        version = (project / ".python-version").read_text(encoding="utf-8").strip()
-        python = find_python(version, project)
-        if python is None:
-            session.error(
-                f"No Python {version} for the rendered project: `uv python find {version}` failed, "
-                f"no pyenv {version}.x was found and `uv python install {version}` failed. Install one."
-            )
-        session.log(f"{variant}: Python {version} at {python}; uv at {UV}")
-
-        def uv(*args: str) -> None:
-            session.run(UV, *args, external=True, env=OUTSIDE_SESSION_VENV)
-
+        run_own_checks(session, project, variant)
         with session.chdir(project):
-            started = time.perf_counter()
-            uv("sync", "--python", python)
-            session.log(f"{variant}: uv sync: {time.perf_counter() - started:.1f} s")
-            started = time.perf_counter()
-            uv("run", "pytest", "-q")
-            session.log(f"{variant}: rendered tests: {time.perf_counter() - started:.1f} s")
-            uv("run", "ruff", "check", ".")
-            uv("run", "ruff", "format", "--check", ".")
             if (project / "tests" / "fake_workspace" / "genie.py").exists():
                 for behaviour, exit_code in (("honest", 0), ("fabricating", 1)):
                     started = time.perf_counter()
@@ -121,12 +102,63 @@ def smoke(session: nox.Session, variant: str) -> None:
                     session.log(f"{variant}: evaluation, {behaviour} model: {elapsed:.1f} s")
             if (project / "app.yaml").exists():
                 run_server(session, project)
-        passed = True
-    finally:
-        if passed:
-            shutil.rmtree(workdir, ignore_errors=True)
-        else:
-            session.log(f"{variant}: left the render in {project} for inspection")
+
+
+@nox.session
+@nox.parametrize("from_version", [releases()[-1].version, "0.3.0"], ids=["oldest", "oldest-with-evaluation"])
+def update(session: nox.Session, from_version: str) -> None:
+    """`copier update` of a user's repo from an older release to this one (tests/update_scenario.py).
+
+    In a temporary clone with the release tags rebuilt from CHANGELOG.md: render the old
+    release, commit, make the edits users make (README section, new module and its test,
+    eval rows where the release has a dataset, config value, custom tool and its test,
+    system prompt), update with `--trust --defaults`, and check that the result is a fresh
+    render with those edits on it (no conflict, no .rej, answers moved on). Then the updated
+    repo's own checks: uv sync, pytest (the user's tests included), ruff.
+    """
+    session.install(*RENDER_REQUIREMENTS)
+    with scratch_dir(session, f"agent-update-{from_version}-") as workdir:
+        started = time.perf_counter()
+        session.run("python", str(ROOT / "tests" / "update_scenario.py"), from_version, str(workdir))
+        session.log(f"update from {from_version}: {time.perf_counter() - started:.1f} s")
+        run_own_checks(session, workdir / "repo", f"updated from {from_version}")
+
+
+@contextlib.contextmanager
+def scratch_dir(session: nox.Session, prefix: str) -> Iterator[Path]:
+    """A temporary directory, removed when the block succeeds and kept for inspection when not."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield workdir
+    except BaseException:  # nox stops a failed session with an exception of its own
+        session.log(f"left {workdir} for inspection")
+        raise
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run_own_checks(session: nox.Session, project: Path, label: str) -> None:
+    """A rendered repo's own checks, as its README gives them: uv sync, pytest, ruff."""
+    version = (project / ".python-version").read_text(encoding="utf-8").strip()
+    python = find_python(version, project)
+    if python is None:
+        session.error(
+            f"No Python {version} for the rendered project: `uv python find {version}` failed, "
+            f"no pyenv {version}.x was found and `uv python install {version}` failed. Install one."
+        )
+    session.log(f"{label}: Python {version} at {python}; uv at {UV}")
+
+    def uv(*args: str) -> None:
+        session.run(UV, *args, external=True, env=OUTSIDE_SESSION_VENV)
+
+    with session.chdir(project):
+        started = time.perf_counter()
+        uv("sync", "--python", python)
+        session.log(f"{label}: uv sync: {time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+        uv("run", "pytest", "-q")
+        session.log(f"{label}: rendered tests: {time.perf_counter() - started:.1f} s")
+        uv("run", "ruff", "check", ".")
+        uv("run", "ruff", "format", "--check", ".")
 
 
 @contextlib.contextmanager
