@@ -108,3 +108,41 @@ def test_what_it_cannot_move_exactly_it_leaves_alone_and_stops_the_update(
     assert (repo / "src/shop_agent/agent_config.yaml").read_text(encoding="utf-8") == config
     assert not (repo / "src/shop_agent/prompts").exists()
     assert not git(repo, "status", "--porcelain")
+
+
+MOVE_HUNK = """@@ -9,9 +9,1 @@
+ max_tool_rounds: 4
+-system_prompt: |
+-  You are our data assistant.
+-
+-  Quote figures exactly.
++# The system prompt is in prompts/system.md next to this file (yours: updates never touch it).
+"""
+OTHER_HUNK = """@@ -20,1 +13,1 @@
+-  max_rows: 50
++  max_rows: 80
+"""
+
+
+@pytest.mark.parametrize(
+    ("hunks", "left"),
+    [([MOVE_HUNK], None), ([MOVE_HUNK, OTHER_HUNK], [OTHER_HUNK]), ([OTHER_HUNK], [OTHER_HUNK])],
+    ids=["only-the-move", "the-move-and-a-user-hunk", "only-a-user-hunk"],
+)
+def test_after_the_update_only_the_moves_own_rejected_hunks_are_dropped(
+    tmp_path: Path, hunks: list[str], left: list[str] | None
+) -> None:
+    repo = make_repo(tmp_path, CONFIG.format(tail=GENIE_TAIL))
+    assert migrate(repo).returncode == 0
+    header = "diff a/src/shop_agent/agent_config.yaml b/src/shop_agent/agent_config.yaml\t(rejected hunks)\n"
+    rejects = repo / "src/shop_agent/agent_config.yaml.rej"
+    rejects.write_text(header + "".join(hunks), encoding="utf-8")
+
+    command = [sys.executable, str(SCRIPT), "--after", ".copier-answers.yml"]
+    done = subprocess.run(command, cwd=repo, capture_output=True, text=True, check=False)
+
+    assert done.returncode == 0, done.stderr
+    if left is None:
+        assert not rejects.exists() and "deleted" in done.stdout
+    else:
+        assert rejects.read_text(encoding="utf-8") == header + "".join(left)

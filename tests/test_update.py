@@ -12,8 +12,8 @@ from copier.errors import UnsafeTemplateError
 from packaging.version import Version
 
 from helpers import COPIER_YML
-from releases import ROOT, is_pep440, releases
-from update_scenario import PROMPT_MOVED_IN, check_update, prepare, update
+from releases import ROOT, git, is_pep440, releases
+from update_scenario import PROMPT_MOVED_IN, USER_OWNED, check_update, prepare, update
 from variants import SALES, SUPPORT
 
 RELEASES = releases()
@@ -91,6 +91,27 @@ def test_adding_a_genie_space_to_a_current_repo(tmp_path: Path) -> None:
 
     check_update(scenario, tmp_path)
     _assert_the_space_is_everywhere(scenario.repo, scenario.package, SUPPORT["name"])
+
+
+def test_with_conflict_rej_the_migrations_own_move_leaves_no_rej_file(tmp_path: Path) -> None:
+    old_version = next(version for version in OLDER if Version(version) < PROMPT_MOVED_IN)
+    scenario = prepare(tmp_path, old_version, edits=False)
+
+    update(scenario, conflict="rej")
+
+    check_update(scenario, tmp_path)
+
+
+def test_a_user_owned_file_that_was_deleted_comes_back(tmp_path: Path) -> None:
+    scenario = prepare(tmp_path, RELEASES[0].version)
+    owned = [path.format(package=scenario.package) for path in USER_OWNED]
+    git(scenario.repo, "rm", "--quiet", "--ignore-unmatch", *owned)
+    (scenario.repo / ".env").unlink(missing_ok=True)  # never committed: .gitignore lists it
+    git(scenario.repo, "commit", "--quiet", "-m", "Delete the files we own")
+
+    update(scenario, {"llm_endpoint": "databricks-meta-llama-3-3-70b-instruct"})
+
+    assert [path for path in owned if not (scenario.repo / path).is_file()] == []
 
 
 def test_an_update_across_a_migration_needs_trust(tmp_path: Path) -> None:

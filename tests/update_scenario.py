@@ -253,8 +253,10 @@ class Scenario:
     config_before: str  # agent_config.yaml just before the update
 
 
-def prepare(workdir: Path, old_version: str, answers: Mapping[str, Any] | None = None) -> Scenario:
-    """Steps 1-3: the tagged clone, the old render committed, the user's edits committed."""
+def prepare(
+    workdir: Path, old_version: str, answers: Mapping[str, Any] | None = None, *, edits: bool = True
+) -> Scenario:
+    """Steps 1-3: the tagged clone, the old render committed, the user's edits (if `edits`) committed."""
     clone, repo = workdir / "template", workdir / "repo"
     tagged_clone(clone)
     answers = dict(VARIANTS["default"] if answers is None else answers)
@@ -263,11 +265,12 @@ def prepare(workdir: Path, old_version: str, answers: Mapping[str, Any] | None =
     git(repo, "init", "--quiet")
     git(repo, "add", "--all")
     git(repo, "commit", "--quiet", "-m", f"Render template {old_version}")
-    edits = user_edits(repo, package)
-    for edit in edits:
+    made = user_edits(repo, package) if edits else []
+    for edit in made:
         edit.apply(repo, package)
-    git(repo, "add", "--all")
-    git(repo, "commit", "--quiet", "-m", "Our edits")
+    if made:
+        git(repo, "add", "--all")
+        git(repo, "commit", "--quiet", "-m", "Our edits")
     user_files = {
         path: (repo / path).read_text(encoding="utf-8")
         for path in (owned.format(package=package) for owned in USER_OWNED)
@@ -275,12 +278,12 @@ def prepare(workdir: Path, old_version: str, answers: Mapping[str, Any] | None =
     }
     config_before = (repo / "src" / package / "agent_config.yaml").read_text(encoding="utf-8")
     return Scenario(
-        clone, repo, package, old_version, newest().version, answers, {}, edits, user_files, config_before
+        clone, repo, package, old_version, newest().version, answers, {}, made, user_files, config_before
     )
 
 
-def update(scenario: Scenario, new_data: Mapping[str, Any] | None = None) -> None:
-    """Step 4: `copier update --trust --defaults [--data ...]` to the newest release."""
+def update(scenario: Scenario, new_data: Mapping[str, Any] | None = None, conflict: str = "inline") -> None:
+    """Step 4: `copier update --trust --defaults [--data ...] [--conflict rej]` to the newest release."""
     scenario.new_data = dict(new_data or {})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DirtyLocalWarning)
@@ -292,6 +295,7 @@ def update(scenario: Scenario, new_data: Mapping[str, Any] | None = None) -> Non
             unsafe=True,
             vcs_ref=scenario.new_version,
             quiet=True,
+            conflict=conflict,
         )
 
 
