@@ -118,9 +118,9 @@ from {package}.responses_agent import ToolCallingAgent
 from {package}.settings import load_settings
 
 
-def test_the_agent_offers_our_weather_tool() -> None:
-    workspace = WorkspaceClient(host="http://127.0.0.1:9", token="unused")
-    agent = ToolCallingAgent(load_settings(), connect=lambda: workspace)
+def test_the_agent_offers_our_weather_tool(workspace) -> None:  # the template's fake workspace
+    client = WorkspaceClient(host=workspace.url, token="fake-token")
+    agent = ToolCallingAgent(load_settings(), connect=lambda: client)
     assert "weather" in agent.tools
     assert agent.tools["weather"]({}).content == {"forecast": "sunny"}
 """
