@@ -30,7 +30,7 @@ import nox
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "tests"))
-from releases import releases  # noqa: E402
+from releases import EVALUATION_SINCE, releases  # noqa: E402
 from variants import VARIANTS  # noqa: E402
 
 nox.needs_version = ">=2024.4.15"
@@ -105,7 +105,9 @@ def smoke(session: nox.Session, variant: str) -> None:
 
 
 @nox.session
-@nox.parametrize("from_version", [releases()[-1].version, "0.3.0"], ids=["oldest", "oldest-with-evaluation"])
+@nox.parametrize(
+    "from_version", [releases()[-1].version, EVALUATION_SINCE], ids=["oldest", "oldest-with-evaluation"]
+)
 def update(session: nox.Session, from_version: str) -> None:
     """`copier update` of a user's repo from an older release to this one (tests/update_scenario.py).
 

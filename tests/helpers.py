@@ -31,19 +31,27 @@ _FIXED_GIT_DATES = {
 }
 
 
-def render(destination: Path, answers: Mapping[str, Any], *, overwrite: bool = False) -> Path:
+def render(
+    destination: Path,
+    answers: Mapping[str, Any],
+    *,
+    overwrite: bool = False,
+    template: Path = TEMPLATE_ROOT,
+    vcs_ref: str = "HEAD",
+) -> Path:
     """Render the working tree (uncommitted changes included) into `destination`.
 
-    `overwrite=True` renders over an existing repo, as a re-copy does.
+    `overwrite=True` renders over an existing repo, as a re-copy does. `template` and
+    `vcs_ref` render another clone or a release tag instead.
     """
     with warnings.catch_warnings(), local.env(**_FIXED_GIT_DATES):
         warnings.simplefilter("ignore", DirtyLocalWarning)
         copier.run_copy(
-            str(TEMPLATE_ROOT),
+            str(template),
             str(destination),
             data=dict(answers),
             defaults=True,
-            vcs_ref="HEAD",
+            vcs_ref=vcs_ref,
             quiet=True,
             unsafe=False,
             overwrite=overwrite,
@@ -61,6 +69,12 @@ def choice_values(question: Mapping[str, Any]) -> list[Any]:
     """The values of a `choices` question: a mapping's values or a list's items."""
     choices = question["choices"]
     return list(choices.values()) if isinstance(choices, Mapping) else list(choices)
+
+
+def user_owned_paths(package: str) -> list[str]:
+    """The files a render gives the user (copier.yml `_skip_if_exists`), for this package."""
+    patterns = yaml.safe_load(COPIER_YML.read_text(encoding="utf-8"))["_skip_if_exists"]
+    return [pattern.replace("src/*/", f"src/{package}/") for pattern in patterns]
 
 
 def rendered_files(root: Path) -> Iterator[Path]:

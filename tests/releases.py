@@ -20,8 +20,9 @@ from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parent.parent
 CHANGELOG = ROOT / "CHANGELOG.md"
-HEADING = re.compile(r"^## (?P<version>\S+) \((?P<when>unreleased|\d{4}-\d{2}-\d{2})\)$")
-TAGGED = re.compile(r"^Tagged commit: (?P<commit>[0-9a-f]{7,40})$")
+HEADING = re.compile(r"^## (?P<version>\S+) \((?P<when>unreleased|\d{4}-\d{2}-\d{2})\)$", re.MULTILINE)
+TAGGED = re.compile(r"^Tagged commit: (?P<commit>[0-9a-f]{7,40})$", re.MULTILINE)
+EVALUATION_SINCE = "0.3.0"  # the first release whose repos have an evaluation dataset
 GIT_IDENTITY = ["-c", "user.name=Template Tests", "-c", "user.email=template-tests@example.com"]
 
 
@@ -32,19 +33,14 @@ class Release:
 
 
 def releases(changelog: Path = CHANGELOG) -> list[Release]:
-    """Every release in CHANGELOG.md, newest first."""
-    found: list[Release] = []
-    version: str | None = None
-    for line in changelog.read_text(encoding="utf-8").splitlines():
-        if heading := HEADING.match(line):
-            if version is not None:
-                found.append(Release(version, None))
-            version = heading["version"]
-        elif (tagged := TAGGED.match(line)) and version is not None:
-            found.append(Release(version, tagged["commit"]))
-            version = None
-    if version is not None:
-        found.append(Release(version, None))
+    """Every release in CHANGELOG.md, newest first, with the commit its entry names."""
+    text = changelog.read_text(encoding="utf-8")
+    headings = list(HEADING.finditer(text))
+    found = []
+    for heading, following in zip(headings, [*headings[1:], None], strict=True):
+        entry = text[heading.end() : following.start() if following else len(text)]
+        tagged = TAGGED.search(entry)
+        found.append(Release(heading["version"], tagged["commit"] if tagged else None))
     return found
 
 
@@ -55,13 +51,12 @@ def git(cwd: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
-def tagged_clone(destination: Path, source: Path = ROOT) -> dict[str, str]:
-    """Clone `source` into `destination` and tag every release; returns version -> commit."""
+def tagged_clone(destination: Path, source: Path = ROOT) -> None:
+    """Clone `source` into `destination` and tag every release."""
     git(source.parent, "clone", "--quiet", "--no-hardlinks", str(source), str(destination))
     for tag in git(destination, "tag", "--list").split():
         git(destination, "tag", "--delete", tag)
     _commit_working_tree(source, destination)
-    tags = {}
     for release in releases():
         commit = release.commit or "HEAD"
         try:
@@ -72,17 +67,13 @@ def tagged_clone(destination: Path, source: Path = ROOT) -> dict[str, str]:
                 "a shallow clone? Run `git fetch --unshallow` and try again."
             ) from None
         git(destination, "tag", release.version, commit)
-        tags[release.version] = git(destination, "rev-parse", f"{release.version}^{{commit}}")
-    return tags
 
 
 def _commit_working_tree(source: Path, clone: Path) -> None:
     """Make the clone's HEAD match the source's working tree (tracked and untracked, not ignored)."""
-    wanted = set(git(source, "ls-files", "--cached", "--others", "--exclude-standard", "-z").split("\0")) - {
-        ""
-    }
-    wanted = {name for name in wanted if (source / name).is_file()}  # deleted but not yet staged
-    for name in set(git(clone, "ls-files", "-z").split("\0")) - {""} - wanted:
+    listed = _ls_files(source, "--cached", "--others", "--exclude-standard")
+    wanted = {name for name in listed if (source / name).is_file()}  # not those deleted but not yet staged
+    for name in _ls_files(clone) - wanted:
         (clone / name).unlink()
     for name in wanted:
         (clone / name).parent.mkdir(parents=True, exist_ok=True)
@@ -90,6 +81,10 @@ def _commit_working_tree(source: Path, clone: Path) -> None:
     git(clone, "add", "--all")
     if git(clone, "status", "--porcelain"):
         git(clone, "commit", "--quiet", "--no-verify", "-m", "working tree under test")
+
+
+def _ls_files(repo: Path, *options: str) -> set[str]:
+    return set(git(repo, "ls-files", "-z", *options).split("\0")) - {""}
 
 
 def newest() -> Release:

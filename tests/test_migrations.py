@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -11,9 +12,8 @@ import yaml
 
 from releases import ROOT, git
 
-POINTER = "# The system prompt is in prompts/system.md next to this file (yours: updates never touch it).\n"
-
 SCRIPT = ROOT / "hooks" / "migrations" / "v0_5_0_system_prompt_file.py"
+POINTER = runpy.run_path(str(SCRIPT))["POINTER"]  # the line 0.5.0 renders where the key was
 CONFIG = """\
 # Agent settings, read through mlflow.models.ModelConfig (see settings.py).
 

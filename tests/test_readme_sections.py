@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from helpers import COPIER_YML, questions, render
+from helpers import questions, render, user_owned_paths
 from variants import VARIANTS
 
 RenderedVariant = Callable[[str], Path]
@@ -103,9 +103,8 @@ def test_updating_lists_the_files_the_user_owns(variant: str, rendered_variant: 
     """The files the README calls yours are exactly copier.yml's _skip_if_exists."""
     root = rendered_variant(variant)
     text = section((root / "README.md").read_text(encoding="utf-8"), "Updating from the template")
-    skipped = yaml.safe_load(COPIER_YML.read_text(encoding="utf-8"))["_skip_if_exists"]
     package = yaml.safe_load((root / ".copier-answers.yml").read_text(encoding="utf-8"))["package_name"]
-    owned = {path.replace("src/*/", f"src/{package}/") for path in skipped}
+    owned = set(user_owned_paths(package))
     listed = set(re.findall(r"^- `([^`]+)`$", text, flags=re.MULTILINE))
     assert listed == owned
     for command in ["uvx copier update --trust --defaults", "uvx copier check-update", "--conflict rej"]:

@@ -11,14 +11,13 @@ import yaml
 from copier.errors import UnsafeTemplateError
 from packaging.version import Version
 
-from helpers import COPIER_YML
-from releases import ROOT, git, is_pep440, releases
-from update_scenario import PROMPT_MOVED_IN, USER_OWNED, check_update, prepare, update
+from helpers import COPIER_YML, user_owned_paths
+from releases import EVALUATION_SINCE, ROOT, git, is_pep440, releases
+from update_scenario import PROMPT_MOVED_IN, check_update, prepare, update
 from variants import SALES, SUPPORT
 
 RELEASES = releases()
 OLDER = [release.version for release in RELEASES[1:]]
-EVALUATION_SINCE = Version("0.3.0")
 EDIT_KINDS = {
     "a README section",
     "a new module, with its test",
@@ -55,8 +54,9 @@ def test_each_migration_names_a_release_and_a_script_in_hooks() -> None:
 @pytest.mark.parametrize("old_version", OLDER)
 def test_updating_from_a_release_keeps_every_user_edit(tmp_path: Path, old_version: str) -> None:
     scenario = prepare(tmp_path, old_version)
-    kinds = {edit.name.split(" (")[0] for edit in scenario.edits}
-    expected_kinds = EDIT_KINDS | ({"extra eval rows"} if Version(old_version) >= EVALUATION_SINCE else set())
+    kinds = {edit.kind for edit in scenario.edits}
+    has_evaluation = Version(old_version) >= Version(EVALUATION_SINCE)
+    expected_kinds = EDIT_KINDS | ({"extra eval rows"} if has_evaluation else set())
     assert kinds == expected_kinds, "the scenario made every edit this release allows"
 
     update(scenario)
@@ -104,7 +104,7 @@ def test_with_conflict_rej_the_migrations_own_move_leaves_no_rej_file(tmp_path: 
 
 def test_a_user_owned_file_that_was_deleted_comes_back(tmp_path: Path) -> None:
     scenario = prepare(tmp_path, RELEASES[0].version)
-    owned = [path.format(package=scenario.package) for path in USER_OWNED]
+    owned = user_owned_paths(scenario.package)
     git(scenario.repo, "rm", "--quiet", "--ignore-unmatch", *owned)
     (scenario.repo / ".env").unlink(missing_ok=True)  # never committed: .gitignore lists it
     git(scenario.repo, "commit", "--quiet", "-m", "Delete the files we own")

@@ -19,6 +19,7 @@ runs the updated repo's own tests):
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
 import sys
 import warnings
@@ -31,16 +32,11 @@ import yaml
 from copier.errors import DirtyLocalWarning
 from packaging.version import Version
 
+from helpers import render, user_owned_paths
 from releases import git, newest, tagged_clone
 from variants import VARIANTS
 
 ANSWERS_FILE = ".copier-answers.yml"
-USER_OWNED = (
-    ".env",
-    "evaluation/dataset.yaml",
-    "src/{package}/prompts/system.md",
-    "src/{package}/tools/custom.py",
-)
 PROMPT_MOVED_IN = Version("0.5.0")  # the release whose migration moves `system_prompt`
 
 README_SECTION = (
@@ -135,6 +131,11 @@ class Edit:
     adds: Mapping[str, str] = dataclasses.field(default_factory=dict)
     # False when a migration carries the change elsewhere (checked there, not on a fresh render)
     survives_in_place: bool = True
+
+    @property
+    def kind(self) -> str:
+        """What the user does, without where: "a custom tool registered in the agent"."""
+        return self.name.split(" (")[0]
 
     def applies_to(self, repo: Path, package: str) -> bool:
         return all((repo / path.format(package=package)).is_file() for path in self.changes)
@@ -233,8 +234,7 @@ def user_edits(repo: Path, package: str) -> list[Edit]:
     """The edits this repo's release allows: of two ways to do one thing, the first that applies."""
     chosen: list[Edit] = []
     for edit in EDITS:
-        kind = edit.name.split(" (")[0]
-        if edit.applies_to(repo, package) and all(done.name.split(" (")[0] != kind for done in chosen):
+        if edit.applies_to(repo, package) and all(done.kind != edit.kind for done in chosen):
             chosen.append(edit)
     return chosen
 
@@ -260,7 +260,7 @@ def prepare(
     clone, repo = workdir / "template", workdir / "repo"
     tagged_clone(clone)
     answers = dict(VARIANTS["default"] if answers is None else answers)
-    _copy(clone, repo, old_version, answers)
+    render(repo, answers, template=clone, vcs_ref=old_version)
     package = _answers(repo)["package_name"]
     git(repo, "init", "--quiet")
     git(repo, "add", "--all")
@@ -273,7 +273,7 @@ def prepare(
         git(repo, "commit", "--quiet", "-m", "Our edits")
     user_files = {
         path: (repo / path).read_text(encoding="utf-8")
-        for path in (owned.format(package=package) for owned in USER_OWNED)
+        for path in user_owned_paths(package)
         if (repo / path).is_file()
     }
     config_before = (repo / "src" / package / "agent_config.yaml").read_text(encoding="utf-8")
@@ -337,13 +337,14 @@ def expected_tree(scenario: Scenario, fresh: Path) -> dict[str, str]:
     prompts/system.md.
     """
     answers = {**scenario.answers, **scenario.new_data}
-    _copy(scenario.clone, fresh, scenario.new_version, answers)
+    render(fresh, answers, template=scenario.clone, vcs_ref=scenario.new_version)
     package = scenario.package
     tree = _tree(fresh)
+    owned = user_owned_paths(package)
     for edit in scenario.edits:
         for path, change in edit.changes.items():
             path = path.format(package=package)
-            if edit.survives_in_place and not _is_user_owned(path, package):
+            if edit.survives_in_place and path not in owned:
                 tree[path] = change(tree[path])
         for path, text in edit.adds.items():
             tree[path.format(package=package)] = text.replace("{package}", package)
@@ -353,18 +354,6 @@ def expected_tree(scenario: Scenario, fresh: Path) -> dict[str, str]:
         text = yaml.safe_load(scenario.config_before)["system_prompt"]
         tree[prompt] = text if text.endswith("\n") else text + "\n"
     return tree
-
-
-def _is_user_owned(path: str, package: str) -> bool:
-    return path in {owned.format(package=package) for owned in USER_OWNED}
-
-
-def _copy(template: Path, destination: Path, version: str, answers: Mapping[str, Any]) -> None:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DirtyLocalWarning)
-        copier.run_copy(
-            str(template), str(destination), data=dict(answers), defaults=True, vcs_ref=version, quiet=True
-        )
 
 
 def _answers(repo: Path) -> dict[str, Any]:
@@ -384,20 +373,16 @@ def _tree(root: Path) -> dict[str, str]:
 
 
 def _diff(expected: str, actual: str) -> str:
-    import difflib
-
     return "".join(
         difflib.unified_diff(expected.splitlines(True), actual.splitlines(True), "expected", "actual", n=1)
     )
 
 
 def main(argv: list[str]) -> int:
-    """`update_scenario.py <from-version> <workdir> [genie_spaces JSON]`: steps 1-5, then a summary."""
-    import json
-
+    """`update_scenario.py <from-version> <workdir>`: steps 1-5, then a summary."""
     old_version, workdir = argv[0], Path(argv[1])
     scenario = prepare(workdir, old_version)
-    update(scenario, {"genie_spaces": json.loads(argv[2])} if len(argv) > 2 else None)
+    update(scenario)
     check_update(scenario, workdir)
     print(f"updated {old_version} -> {scenario.new_version} in {scenario.repo}: no conflicts, edits kept:")
     for edit in scenario.edits:

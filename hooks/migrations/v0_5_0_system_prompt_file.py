@@ -2,8 +2,8 @@
 
 Copier runs this before an update that crosses 0.5.0, in the root of the repo being
 updated: `python v0_5_0_system_prompt_file.py .copier-answers.yml` (the package name
-comes from the answers file: answers are not yet in copier's context at this stage). Releases before 0.5.0
-kept the prompt under `system_prompt:` in `src/<package>/agent_config.yaml`, a file the
+comes from the answers file: answers are not yet in copier's context at this stage).
+Releases before 0.5.0 kept the prompt under `system_prompt:` in `src/<package>/agent_config.yaml`, a file the
 template owns; 0.5.0 reads it from `src/<package>/prompts/system.md`, a file the user
 owns. Without this step an edited prompt would meet the template's deletion of that
 block as a merge conflict, and an agent still carrying the key refuses to start.
