@@ -42,9 +42,8 @@ EXPECTED_FILES: dict[str, Any] = {
         "src/{package}/evaluation/scorers.py",
         "src/{package}/evaluation/settings.py",
         "src/{package}/figures.py",
-        "src/{package}/llm.py",
+        "src/{package}/loop_events.py",
         "src/{package}/model_logging.py",
-        "src/{package}/model_stream.py",
         "src/{package}/no_fallback.py",
         "src/{package}/responses_agent.py",
         "src/{package}/settings.py",
@@ -78,7 +77,6 @@ EXPECTED_FILES: dict[str, Any] = {
         "tests/test_evaluation_cli.py",
         "tests/test_evaluation_inputs.py",
         "tests/test_model_roundtrip.py",
-        "tests/test_model_stream.py",
         "tests/test_monitoring.py",
         "tests/test_no_fallback_rule.py",
         "tests/test_preflight.py",
@@ -86,6 +84,15 @@ EXPECTED_FILES: dict[str, Any] = {
         "tests/test_streaming.py",
         "tests/test_tracing.py",
         "tests/test_untrusted_model.py",
+    },
+    "agent_framework": {
+        # Each framework renders its own agent_loop.py.
+        "openai": {
+            "src/{package}/agent_loop.py",
+            "src/{package}/llm.py",
+            "src/{package}/model_stream.py",
+            "tests/test_model_stream.py",
+        },
     },
     "genie_spaces": {
         "empty": {

@@ -97,15 +97,16 @@ def test_expected_files_are_keyed_by_real_answers() -> None:
             assert set(by_answer) == {"empty", "non-empty"}, question
 
 
-CONDITION = re.compile(r"\{%\s*if\s+(not\s+)?(\w+)\s*(?:==\s*['\"](\w+)['\"]\s*)?%\}")
+CONDITION = re.compile(r"\{%\s*if\s+(not\s+)?(\w+)\s*(?:(==|!=)\s*['\"](\w+)['\"]\s*)?%\}")
 
 
-def template_path_to_expected(path: Path) -> tuple[str, str | None, str | None]:
-    """Template file -> (rendered path with {package}, question, answer key) it depends on.
+def template_path_to_expected(path: Path) -> tuple[str, str | None, set[str]]:
+    """Template file -> (rendered path with {package}, question, answer keys) it depends on.
 
     Understands `{{package_name}}`, `{% if question %}` / `{% if not question %}` (a list
-    answer, non-empty / empty) and `{% if question == 'value' %}`; any other Jinja in a
-    file name fails the test, so that this function is taught about it.
+    answer, non-empty / empty), `{% if question == 'value' %}` and `!= 'value'` (every
+    other choice); any other Jinja in a file name fails the test, so that this function
+    is taught about it.
     """
     text = path.as_posix().removesuffix(".jinja")
     text = text.replace("{{_copier_conf.answers_file}}", ".copier-answers.yml")
@@ -117,19 +118,25 @@ def template_path_to_expected(path: Path) -> tuple[str, str | None, str | None]:
         f"teach template_path_to_expected about {path}"
     )
     if not conditions:
-        return text, None, None
-    negated, question, value = conditions[0]
+        return text, None, set()
+    negated, question, operator, value = conditions[0]
     assert not (negated and value), f"teach template_path_to_expected about {path}"
-    return text, question, value or ("empty" if negated else "non-empty")
+    if operator == "!=":
+        return text, question, set(choice_values(questions()[question])) - {value}
+    return text, question, {value or ("empty" if negated else "non-empty")}
 
 
 def test_template_tree_matches_expected_files() -> None:
-    """Each template file is listed, under "always" or under the answer its name tests."""
+    """Each template file is listed, under "always" or under each answer its name selects."""
     template = TEMPLATE_ROOT / "template"
     for path in rendered_files(template):
-        expected, question, value = template_path_to_expected(path)
-        listed = EXPECTED_FILES["always"] if question is None else EXPECTED_FILES[question][value]
-        assert expected in listed, f"template/{path} should be listed as {expected!r}"
+        expected, question, values = template_path_to_expected(path)
+        if question is None:
+            assert expected in EXPECTED_FILES["always"], f"template/{path} should be listed as {expected!r}"
+        for value in values:
+            assert expected in EXPECTED_FILES[question][value], (
+                f"template/{path} should be listed as {expected!r} under {question}: {value}"
+            )
 
 
 def test_every_choice_value_is_covered(rendered_variant: RenderedVariant) -> None:

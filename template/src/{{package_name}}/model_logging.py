@@ -16,6 +16,7 @@ from typing import Any
 import mlflow
 from mlflow.models.model import ModelInfo
 
+from .agent_loop import REQUIREMENTS
 from .settings import CONFIG_PATH
 
 PACKAGE_DIR = Path(__file__).parent
@@ -23,11 +24,11 @@ INPUT_EXAMPLE = {"input": [{"role": "user", "content": "What can you help me wit
 
 
 def pip_requirements() -> list[str]:
-    """The serving environment: full mlflow, at the version of the mlflow-skinny we run on."""
+    """The serving environment: full mlflow (at our mlflow-skinny's version) and the framework."""
     return [
         f"mlflow=={version('mlflow-skinny')}",
         f"databricks-sdk=={version('databricks-sdk')}",
-        f"openai=={version('openai')}",
+        *(f"{name}=={version(name)}" for name in REQUIREMENTS),
     ]
 
 

@@ -1,10 +1,10 @@
-"""The agent: a bounded tool-calling loop over a serving endpoint, streamed.
+"""The agent: one ResponsesAgent contract over the framework in `agent_loop.py`.
 
-`ToolCallingAgent` is an MLflow `ResponsesAgent`. Each turn it streams the model's
-reply from the Chat Completions API; when the model asks for tools it runs them,
-emits `function_call` and `function_call_output` items, and asks again, at most
-`max_tool_rounds` times. The final answer passes through `no_fallback` before the
-user sees it.
+`ToolCallingAgent` is an MLflow `ResponsesAgent`. The framework in `agent_loop.py`
+runs the model and the tools and reports what happens as `loop_events`; this class
+turns those events into stream events (text deltas, `function_call` and
+`function_call_output` items) and decides what the user sees. The final answer
+passes through `no_fallback`, in code, whatever the framework or the model did.
 
 Text streams as the model writes it once it can no longer be made up: when no tools
 are offered, or after a data tool has answered. Before that, text is held until the
@@ -13,13 +13,13 @@ reply is complete, because a model may write figures first and call a tool secon
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable, Generator, Iterator
 from functools import cached_property
 from typing import Any
 
 import mlflow
-import openai
 from databricks.sdk import WorkspaceClient
 from mlflow.pyfunc import ResponsesAgent
 from mlflow.types.responses import (
@@ -29,11 +29,18 @@ from mlflow.types.responses import (
 )
 
 from . import no_fallback
+from .agent_loop import ModelLoop
 from .errors import describe_exception
-from .llm import serving_endpoints_client
-from .model_stream import ModelReply, read_reply
+from .loop_events import (
+    ModelCallFinished,
+    ModelCallStarted,
+    RoundLimitReached,
+    TextDelta,
+    ToolCall,
+    ToolsFinished,
+)
 from .settings import AgentSettings
-from .tool_calls import run_tool_calls
+from .tool_calls import TurnTools
 from .tools import Tool, build_tools, custom
 from .tools.base import ToolResult, tool_outputs
 from .tracing import tag_current_trace
@@ -42,6 +49,19 @@ EMPTY_ANSWER = "The model returned an empty answer. Please rephrase the question
 ROUND_LIMIT_ANSWER = "I stopped after the maximum number of tool rounds without reaching an answer."
 CUT_OFF_NOTICE = "Note: the model's reply above broke off before it was complete."
 NO_TOOLS_ANSWER = "The model asked for tools instead of answering, and this agent has none."
+
+
+class LoopEndedError(Exception):
+    """The framework's run ended without a final answer from the model."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Reply:
+    """The model's last reply of a turn; `no_text` stands in if it wrote nothing."""
+
+    text: str
+    cut_off: str | None = None
+    no_text: str = EMPTY_ANSWER
 
 
 class ToolCallingAgent(ResponsesAgent):
@@ -60,8 +80,8 @@ class ToolCallingAgent(ResponsesAgent):
         return self._connect()
 
     @cached_property
-    def _llm(self) -> openai.OpenAI:
-        return serving_endpoints_client(self._workspace, self.settings.llm_timeout_seconds)
+    def _loop(self) -> ModelLoop:
+        return ModelLoop(self.settings, self._workspace)
 
     @cached_property
     def tools(self) -> dict[str, Tool]:
@@ -84,75 +104,53 @@ class ToolCallingAgent(ResponsesAgent):
     def _respond(self, request: ResponsesAgentRequest) -> Iterator[ResponsesAgentStreamEvent]:
         """One turn. `predict` and `predict_stream` share it, so a turn is one AGENT span."""
         tag_current_trace(request)
-        messages: list[dict[str, Any]] = [
-            {"role": "system", "content": self.settings.system_prompt},
-            *self.prep_msgs_for_cc_llm([item.model_dump() for item in request.input]),
-        ]
+        history = [item.model_dump() for item in request.input]
+        turn = TurnTools(self.tools, tool_outputs(self.prep_msgs_for_cc_llm(history)))
+        events = self._loop.stream(history, turn)
         results: list[ToolResult] = []
-        for round_number in range(self.settings.max_tool_rounds + 1):
-            offer_tools = bool(self.tools) and round_number < self.settings.max_tool_rounds
-            has_data = any(r.has_data for r in results)
-            live = (has_data or not offer_tools) and not no_fallback.review(results).replace_answer
-            item_id, reply = _new_id("msg"), ModelReply()
-            try:
-                yield from self._stream_model(messages, item_id, reply, offer_tools=offer_tools, live=live)
-            except Exception as exc:  # noqa: BLE001 - whatever broke the model call, the turn ends explicitly
-                if live and reply.text:  # close the text already shown, and check it
-                    notices = [CUT_OFF_NOTICE, self._figures_notice(reply.text, messages)]
-                    yield from self._close(reply.text, item_id, notices)
-                yield from self._endpoint_failed(exc, results)
-                return
-            if not (offer_tools and reply.tool_calls):
-                no_text = EMPTY_ANSWER
-                if reply.tool_calls:  # asked for tools that were not offered: not run
-                    no_text = ROUND_LIMIT_ANSWER if self.tools else NO_TOOLS_ANSWER
-                yield from self._final_answer(reply, item_id if live else None, messages, results, no_text)
-                return
-            if live and reply.text:  # text written before calling tools, once data exists
-                yield from self._close(reply.text, item_id, [self._figures_notice(reply.text, messages)])
-            messages.append(_assistant_message(reply))
-            for call in reply.tool_calls:
-                yield _done(self.create_function_call_item(call.id, call.id, call.name, call.arguments))
-            step_results = run_tool_calls(reply.tool_calls, self.tools, tool_outputs(messages))
-            for call, result in zip(reply.tool_calls, step_results, strict=True):
-                output = result.to_model_text()
-                messages.append({"role": "tool", "tool_call_id": call.id, "content": output})
-                yield _done(self.create_function_call_output_item(call.id, output))
-            results += step_results
-
-    def _stream_model(
-        self,
-        messages: list[dict[str, Any]],
-        item_id: str,
-        reply: ModelReply,
-        *,
-        offer_tools: bool,
-        live: bool,
-    ) -> Iterator[ResponsesAgentStreamEvent]:
-        """Stream one model reply into `reply`; yield its text deltas only when `live`."""
-        extra: dict[str, Any] = {}
-        if offer_tools:
-            extra["tools"] = [tool.spec for tool in self.tools.values()]
-        chunks = self._llm.chat.completions.create(
-            model=self.settings.llm_endpoint, messages=messages, stream=True, **extra
-        )
-        with chunks:  # a caller that stops reading closes the HTTP response now, not at GC time
-            for piece in read_reply(chunks, reply, self.settings.llm_timeout_seconds):
-                if live:
-                    yield _delta(piece, item_id)
+        live, offered, item_id, text = False, False, "", ""
+        try:
+            for event in events:
+                if isinstance(event, ModelCallStarted):
+                    offered, item_id, text = event.tools_offered, _new_id("msg"), ""
+                    has_data = any(r.has_data for r in results)
+                    live = (has_data or not offered) and not no_fallback.review(results).replace_answer
+                elif isinstance(event, TextDelta):
+                    text += event.text
+                    if live:
+                        yield _delta(event.text, item_id)
+                elif isinstance(event, ModelCallFinished) and event.tool_calls and offered:
+                    if live and text:  # text written before calling tools, once data exists
+                        yield from self._close(text, item_id, [self._figures_notice(text, turn)])
+                    for call in event.tool_calls:
+                        yield _done(_call_item(call))
+                    live, text = False, ""
+                elif isinstance(event, ModelCallFinished):  # asked for tools not offered: not run
+                    reply = Reply(text, event.cut_off, self._no_answer(asked_tools=bool(event.tool_calls)))
+                    yield from self._final_answer(reply, item_id if live else None, turn, results)
+                    return
+                elif isinstance(event, ToolsFinished):
+                    for call, result in zip(event.calls, event.results, strict=True):
+                        yield _done(self.create_function_call_output_item(call.id, result.to_model_text()))
+                    results += event.results
+                elif isinstance(event, RoundLimitReached):
+                    reply = Reply("", no_text=self._no_answer(asked_tools=True))
+                    yield from self._final_answer(reply, None, turn, results)
+                    return
+            raise LoopEndedError("the agent loop ended without an answer from the model")
+        except Exception as exc:  # noqa: BLE001 - whatever broke the model call, the turn ends explicitly
+            if live and text:  # close the text already shown, and check it
+                yield from self._close(text, item_id, [CUT_OFF_NOTICE, self._figures_notice(text, turn)])
+            yield from self._endpoint_failed(exc, results)
+        finally:
+            events.close()  # a caller that stops reading ends the framework's run now
 
     def _final_answer(
-        self,
-        reply: ModelReply,
-        streamed_id: str | None,
-        messages: list[dict[str, Any]],
-        results: list[ToolResult],
-        no_text: str,
+        self, reply: Reply, streamed_id: str | None, turn: TurnTools, results: list[ToolResult]
     ) -> Iterator[ResponsesAgentStreamEvent]:
         """Close the turn with the model's answer, as far as the no-fallback rule allows.
 
-        `streamed_id` is the message item the answer was streamed into, if it was;
-        `no_text` stands in when the model wrote nothing.
+        `streamed_id` is the message item the answer was streamed into, if it was.
         """
         verdict = no_fallback.review(results)
         if verdict.replace_answer:
@@ -161,17 +159,23 @@ class ToolCallingAgent(ResponsesAgent):
             return
         text, item_id = reply.text, streamed_id or _new_id("msg")
         if not text.strip():
-            _note_on_trace("stand_in_answer", no_text)
-            text, item_id, streamed_id = no_text, _new_id("msg"), None
+            _note_on_trace("stand_in_answer", reply.no_text)
+            text, item_id, streamed_id = reply.no_text, _new_id("msg"), None
         cut_off = f"Note: this answer is incomplete: {reply.cut_off}." if reply.cut_off else ""
-        notices = [verdict.text, cut_off, self._figures_notice(reply.text, messages)]
+        notices = [verdict.text, cut_off, self._figures_notice(reply.text, turn)]
         yield from self._close(text, item_id, notices, streamed=streamed_id is not None)
 
-    def _figures_notice(self, text: str, messages: list[dict[str, Any]]) -> str:
+    def _no_answer(self, *, asked_tools: bool) -> str:
+        """What stands in for an empty answer: why there is none."""
+        if not asked_tools:
+            return EMPTY_ANSWER
+        return ROUND_LIMIT_ANSWER if self.tools else NO_TOOLS_ANSWER
+
+    def _figures_notice(self, text: str, turn: TurnTools) -> str:
         """Unverified figures, in an agent that has data tools to verify them against."""
         if not self.tools:
             return ""
-        return no_fallback.figures_notice(text, no_fallback.evidence(tool_outputs(messages)))
+        return no_fallback.figures_notice(text, no_fallback.evidence(turn.history))
 
     def _close(
         self, text: str, item_id: str, notices: list[str], *, streamed: bool = True
@@ -219,20 +223,13 @@ def _new_id(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex}"
 
 
+def _call_item(call: ToolCall) -> dict[str, Any]:
+    return ResponsesAgent.create_function_call_item(call.id, call.id, call.name, call.arguments)
+
+
 def _delta(text: str, item_id: str) -> ResponsesAgentStreamEvent:
     return ResponsesAgentStreamEvent(**ResponsesAgent.create_text_delta(text, item_id))
 
 
 def _done(item: dict[str, Any]) -> ResponsesAgentStreamEvent:
     return ResponsesAgentStreamEvent(type="response.output_item.done", item=item)
-
-
-def _assistant_message(reply: ModelReply) -> dict[str, Any]:
-    return {
-        "role": "assistant",
-        "content": reply.text or None,
-        "tool_calls": [
-            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments or "{}"}}
-            for c in reply.tool_calls
-        ],
-    }

@@ -1,12 +1,15 @@
-"""Run one step's tool calls: concurrently, each in a TOOL span, none able to raise.
+"""Run the model's tool calls: each in a TOOL span, concurrently, none able to raise.
+
+`TurnTools` holds one turn's tools and the typed result of every call made in it,
+by call id. The agent reads the no-fallback verdict from those results, never from
+what a framework or the model says a tool returned.
 
 When the model asks several tools in one step (say, two Genie spaces), the calls
 run at the same time, so two 2-second calls take about 2 seconds. Each worker gets
-a copy of the caller's context, so its TOOL span is a child of the turn's AGENT span.
-Each tool bounds its own time (see `Tool`); results come back in the
-order the model asked for them. A step runs at most `MAX_CALLS_PER_STEP` calls, and
-identical calls (same tool, same arguments) run once: a model that asks sixty times
-cannot turn one turn into hours.
+a copy of the caller's context, so its TOOL span is a child of the turn's span.
+Each tool bounds its own time (see `Tool`). A step runs at most `MAX_CALLS_PER_STEP`
+calls, and identical calls (same tool, same arguments) run once: a model that asks
+sixty times cannot turn one turn into hours.
 """
 
 from __future__ import annotations
@@ -20,60 +23,95 @@ from typing import Any
 import mlflow
 from mlflow.entities import SpanStatusCode, SpanType
 
-from .model_stream import ToolCall
+from .loop_events import ToolCall
 from .tools.base import Tool, ToolResult, error_result
 
 MAX_CALLS_PER_STEP = 8
 
 
-def run_tool_calls(
-    calls: Sequence[ToolCall], tools: Mapping[str, Tool], history: Sequence[Mapping[str, Any]]
-) -> list[ToolResult]:
-    """Every call's result, in call order."""
-    unique = list(dict.fromkeys(_key(call) for call in calls))
-    to_run, skipped = unique[:MAX_CALLS_PER_STEP], unique[MAX_CALLS_PER_STEP:]
-    if len(to_run) == 1:  # no thread needed
-        results = [_run(*to_run[0], tools, history)]
+class TurnTools:
+    """The tools of one turn, and what each of its calls returned."""
+
+    def __init__(self, tools: Mapping[str, Tool], history: Sequence[Mapping[str, Any]]) -> None:
+        self.tools = tools
+        self._history = list(history)  # outputs of earlier turns' calls, oldest first
+        self.results: dict[str, ToolResult] = {}
+
+    @property
+    def history(self) -> list[Mapping[str, Any]]:
+        """Every tool output of the conversation so far, this turn's included."""
+        return [*self._history, *(result.as_dict() for result in self.results.values())]
+
+    def call(self, call: ToolCall) -> ToolResult:
+        """Run one call in the framework's TOOL span (or a new one) and record its result."""
+        result = run_tool_call(call.name, call.arguments, self.tools, self.history)
+        self.results[call.id] = result
+        return result
+
+    def run_step(self, calls: Sequence[ToolCall]) -> list[ToolResult]:
+        """Every call of one step, concurrently, in call order."""
+        history = self.history
+        unique = list(dict.fromkeys(_key(call) for call in calls))
+        to_run, skipped = unique[:MAX_CALLS_PER_STEP], unique[MAX_CALLS_PER_STEP:]
+        if len(to_run) == 1:  # no thread needed
+            results = [run_tool_call(*to_run[0], self.tools, history)]
+        else:
+            with concurrent.futures.ThreadPoolExecutor(len(to_run), thread_name_prefix="tool") as pool:
+                context = contextvars.copy_context
+                futures = [
+                    pool.submit(context().run, run_tool_call, *key, self.tools, history) for key in to_run
+                ]
+                results = [future.result() for future in futures]
+        done = dict(zip(to_run, results, strict=True))
+        cause = f"not run: the model asked for more than {MAX_CALLS_PER_STEP} different calls in one step"
+        done |= {key: failed_call(key[0], cause) for key in skipped}
+        step = [done[_key(call)] for call in calls]
+        self.results |= {call.id: result for call, result in zip(calls, step, strict=True)}
+        return step
+
+
+def run_tool_call(
+    name: str, raw_arguments: str, tools: Mapping[str, Tool], history: Sequence[Mapping[str, Any]]
+) -> ToolResult:
+    """One call, traced: in the TOOL span a framework opened for it, or in a new one."""
+    span = mlflow.get_current_active_span()
+    if span is not None and span.span_type == SpanType.TOOL:
+        return _traced_call(span, name, raw_arguments, tools, history)
+    with mlflow.start_span(name=name, span_type=SpanType.TOOL) as span:
+        return _traced_call(span, name, raw_arguments, tools, history)
+
+
+def _traced_call(
+    span: Any, name: str, raw_arguments: str, tools: Mapping[str, Tool], history: Sequence[Mapping[str, Any]]
+) -> ToolResult:
+    tool = tools.get(name)
+    try:
+        arguments = json.loads(raw_arguments or "{}")
+    except json.JSONDecodeError:
+        arguments = None
+    if tool is None:
+        result = failed_call(name, f"the model asked for an unknown tool '{name}'")
+    elif not isinstance(arguments, dict):
+        cause = f"the model sent arguments that are not a JSON object: {raw_arguments[:200]!r}"
+        result = failed_call(name, cause)
     else:
-        with concurrent.futures.ThreadPoolExecutor(len(to_run), thread_name_prefix="tool") as pool:
-            futures = [pool.submit(contextvars.copy_context().run, _run, *k, tools, history) for k in to_run]
-            results = [future.result() for future in futures]
-    done = dict(zip(to_run, results, strict=True))
-    cause = f"not run: the model asked for more than {MAX_CALLS_PER_STEP} different calls in one step"
-    done |= {key: _failed(key[0], cause) for key in skipped}
-    return [done[_key(call)] for call in calls]
+        span.set_inputs(arguments)
+        try:
+            result = tool(arguments, history)
+        except Exception as exc:  # noqa: BLE001 - a broken tool is a failed call, not a crashed turn
+            result = failed_call(name, f"the tool crashed: {exc!r}"[:300])
+    span.set_outputs(result.as_dict())
+    span.set_attributes({"status": result.status.value, **result.attributes})
+    if result.failed:
+        span.set_status(SpanStatusCode.ERROR)
+    return result
+
+
+def failed_call(name: str, cause: str) -> ToolResult:
+    """A call that failed before or inside its tool, named by the tool it asked for."""
+    return error_result(name, f"tool '{name}'", cause)
 
 
 def _key(call: ToolCall) -> tuple[str, str]:
     """Calls with the same tool and arguments are the same call."""
     return call.name, call.arguments
-
-
-def _run(
-    name: str, raw_arguments: str, tools: Mapping[str, Tool], history: Sequence[Mapping[str, Any]]
-) -> ToolResult:
-    tool = tools.get(name)
-    if tool is None:
-        return _failed(name, f"the model asked for an unknown tool '{name}'")
-    try:
-        arguments = json.loads(raw_arguments or "{}")
-    except json.JSONDecodeError:
-        arguments = None
-    if not isinstance(arguments, dict):
-        return _failed(name, f"the model sent arguments that are not a JSON object: {raw_arguments[:200]!r}")
-    with mlflow.start_span(name=tool.name, span_type=SpanType.TOOL) as span:
-        span.set_inputs(arguments)
-        try:
-            result = tool(arguments, history)
-        except Exception as exc:  # noqa: BLE001 - a broken tool is a failed call, not a crashed turn
-            result = _failed(name, f"the tool crashed: {exc!r}"[:300])
-        span.set_outputs(result.as_dict())
-        span.set_attributes({"status": result.status.value, **result.attributes})
-        if result.failed:
-            span.set_status(SpanStatusCode.ERROR)
-    return result
-
-
-def _failed(name: str, cause: str) -> ToolResult:
-    """A call that failed before or inside its tool, named by the tool it asked for."""
-    return error_result(name, f"tool '{name}'", cause)

@@ -1,9 +1,10 @@
 """MLflow tracing set-up, kept in one place.
 
-`setup_tracing()` runs once when `agent.py` is imported; it turns on the OpenAI
-autolog, which records every call to the LLM endpoint as a CHAT_MODEL span,
-streaming included. The AGENT span of a turn comes from `ResponsesAgent` itself, and
-TOOL spans from `tool_calls.py`. Where traces go is MLflow's standard
+`setup_tracing()` runs once when `agent.py` is imported; it turns on the autolog of
+this repo's framework (`autolog()` in `agent_loop.py`), which records every call to
+the LLM endpoint as a CHAT_MODEL span, streaming included. The AGENT span of a turn
+comes from `ResponsesAgent` itself; every tool call has a TOOL span, with an error
+status when it failed (`tool_calls.py`). Where traces go is MLflow's standard
 configuration: `MLFLOW_TRACKING_URI` and `MLFLOW_EXPERIMENT_NAME` / `_ID`.
 """
 
@@ -14,12 +15,14 @@ import os
 import mlflow
 from mlflow.types.responses import ResponsesAgentRequest
 
+from . import agent_loop
+
 ENVIRONMENT_VARIABLE = "AGENT_ENVIRONMENT"
 
 
 def setup_tracing() -> None:
-    """Record LLM calls made through the `openai` client."""
-    mlflow.openai.autolog()
+    """Record the framework's LLM calls (and its own steps, where it has them)."""
+    agent_loop.autolog()
 
 
 def tag_current_trace(request: ResponsesAgentRequest) -> None:
