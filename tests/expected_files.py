@@ -93,6 +93,8 @@ EXPECTED_FILES: dict[str, Any] = {
             "src/{package}/model_stream.py",
             "tests/test_model_stream.py",
         },
+        "langgraph": {"src/{package}/agent_loop.py"},
+        "openai_agents": {"src/{package}/agent_loop.py", "src/{package}/llm.py"},
     },
     "genie_spaces": {
         "empty": {

@@ -40,6 +40,17 @@ VARIANTS: dict[str, dict[str, Any]] = {
         "warehouse_id": "abcdef0123456789",
         "judge_endpoint": "databricks-gpt-oss-120b",  # a judge other than the agent's model
     },
+    # Each framework with two Genie spaces: the "pointed at a workspace" render.
+    "langgraph": {
+        "project_name": "LangGraph Agent",
+        "agent_framework": "langgraph",
+        "genie_spaces": [SALES, SUPPORT],
+    },
+    "openai_agents": {
+        "project_name": "Agents SDK Agent",
+        "agent_framework": "openai_agents",
+        "genie_spaces": [SALES, SUPPORT],
+    },
     # Free text that breaks naive quoting: quotes, colons, '#', backslashes, unicode, newlines.
     "hostile_text": {
         "project_name": 'Ünïcode "Quoted" Agent: #1 \\ ok',

@@ -6,7 +6,9 @@ applies the no-fallback rule. So the rule, the streaming policy and the output i
 are written once, and a framework only has to say what happened, in order:
 
 `ModelCallStarted`, its `TextDelta`s, `ModelCallFinished`, then (if the model asked
-for tools) `ToolsFinished`, and again; `RoundLimitReached` if the loop gave up.
+for tools) `ToolsFinished`, and again; `RoundLimitReached` if the loop gave up. A model
+call that fails raises out of the loop: the client's error, or one of the two at the
+end of this module (a reply too slow, or no stream at all).
 """
 
 from __future__ import annotations
@@ -55,3 +57,14 @@ class RoundLimitReached:
 
 
 LoopEvent = ModelCallStarted | TextDelta | ModelCallFinished | ToolsFinished | RoundLimitReached
+
+# The Chat Completions finish reasons that mean a reply broke off, as `cut_off` words them.
+CUT_OFF_REASONS = {"length": "it reached the token limit", "content_filter": "a content filter stopped it"}
+
+
+class ReplyTimeoutError(Exception):
+    """The whole reply took longer than its deadline (a slow or trickling stream)."""
+
+
+class EmptyStreamError(Exception):
+    """The endpoint sent no stream chunks (an HTML page, or a reply that is not SSE)."""
