@@ -128,3 +128,17 @@ migration script from the template.
 def test_the_readme_keeps_its_last_paragraph(variant: str, rendered_variant: RenderedVariant) -> None:
     readme = (rendered_variant(variant) / "README.md").read_text(encoding="utf-8")
     assert readme.endswith("\n" + README_ENDING)
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_layout_lists_exactly_the_package_modules(variant: str, rendered_variant: RenderedVariant) -> None:
+    """The Layout block names each top-level module the render has, and no other: a
+    framework's files appear only in its own renders."""
+    project = rendered_variant(variant)
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    layout = section(readme, "Layout").split("```")[1]
+    package_line, *lines = [line for line in layout.splitlines() if line.strip()]
+    package_dir = project / package_line.strip()
+    listed = {line.split()[0] for line in lines if line.startswith("  ") and not line.startswith("   ")}
+    modules = {path.name for path in package_dir.glob("*.py")} - {"__init__.py"}
+    assert {name for name in listed if name.endswith(".py")} == modules
