@@ -37,6 +37,7 @@ def main() -> None:
     import importlib
 
     import mlflow
+    import openai
     import yaml
     from databricks.sdk import WorkspaceClient
     from fake_workspace.llm import FakeChatModel
@@ -44,7 +45,6 @@ def main() -> None:
     FakeChatModel(server)
     server.start()
 
-    llm = importlib.import_module(f"{package}.llm")
     settings = importlib.import_module(f"{package}.settings")
     agent_module = importlib.import_module(f"{package}.responses_agent")
     tracing = importlib.import_module(f"{package}.tracing")
@@ -52,7 +52,14 @@ def main() -> None:
     config = yaml.safe_load(settings.CONFIG_PATH.read_text(encoding="utf-8"))
     if "genie" in config:  # a chat turn: the same single model call as the raw client
         config["genie"]["spaces"] = []
-    client = llm.serving_endpoints_client(WorkspaceClient(), 30)
+    # The baseline is the same call with the plain client, whatever the repo's framework.
+    workspace = WorkspaceClient()
+    client = openai.OpenAI(
+        base_url=f"{workspace.config.host}/serving-endpoints",
+        api_key="unused",
+        default_headers=workspace.config.authenticate(),
+        max_retries=0,
+    )
     agent = agent_module.ToolCallingAgent(settings.load_settings(config))
 
     def raw() -> None:
