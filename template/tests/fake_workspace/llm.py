@@ -44,6 +44,7 @@ class FakeChatModel:
         self.stream_gate: threading.Event | None = None  # holds a stream after its first chunk
         self.payloads: list[dict[str, Any]] = []
         self.script: list[tuple[str, list[dict[str, str]]]] = []  # exact replies, used first
+        self.raw_script: list[list[dict[str, Any] | None]] = []  # exact stream deltas, used before `script`
         self.finish_reason: str | None = None  # e.g. "length": overrides how streams end
         self.error_after_chunks: int | None = None  # send an SSE error event after N text chunks
         self.ignore_stream = False  # answer with plain JSON even when asked to stream
@@ -52,6 +53,8 @@ class FakeChatModel:
 
     def _handle(self, request: Request, _: re.Match[str]) -> Reply:
         self.payloads.append(request.body)
+        if self.raw_script and request.body.get("stream"):
+            return Reply(events=self._raw_sse(request.body["model"], self.raw_script.pop(0)))
         if self.failure is not None and not self.script:
             return self.failure
         text, calls = self.reply(request.body)
@@ -79,6 +82,16 @@ class FakeChatModel:
             outputs = list(itertools.takewhile(lambda m: m["role"] == "tool", reversed(messages)))
             return "\n".join(_describe(json.loads(m["content"])) for m in reversed(outputs)), []
         return CHAT_ANSWER, []
+
+    def _raw_sse(self, model: str, deltas: list[dict[str, Any] | None]) -> Iterator[str]:
+        """Each delta exactly as scripted (None sends `"delta": null`), then the end of the reply."""
+        for delta in deltas:
+            chunk = _chunk(model, {})
+            chunk["choices"][0]["delta"] = delta
+            yield json.dumps(chunk)
+        calls = any(delta and delta.get("tool_calls") for delta in deltas)
+        yield json.dumps({**_chunk(model, {}, finish="tool_calls" if calls else "stop"), "usage": USAGE})
+        yield "[DONE]"
 
     def _sse(self, model: str, text: str, calls: list[dict[str, str]]) -> Iterator[str]:
         pieces = re.findall(r"\S+\s*|\s+", text)
