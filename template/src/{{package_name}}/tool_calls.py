@@ -42,72 +42,57 @@ class TurnTools:
         """Every tool output of the conversation so far, this turn's included."""
         return [*self._history, *(result.as_dict() for result in self.results.values())]
 
-    def call(self, call: ToolCall) -> ToolResult:
-        """Run one call in the framework's TOOL span (or a new one) and record its result."""
-        result = run_tool_call(call.name, call.arguments, self.tools, self.history)
-        self.results[call.id] = result
-        return result
-
     def run_step(self, calls: Sequence[ToolCall]) -> list[ToolResult]:
         """Every call of one step, concurrently, in call order."""
         history = self.history
         unique = list(dict.fromkeys(_key(call) for call in calls))
         to_run, skipped = unique[:MAX_CALLS_PER_STEP], unique[MAX_CALLS_PER_STEP:]
         if len(to_run) == 1:  # no thread needed
-            results = [run_tool_call(*to_run[0], self.tools, history)]
+            results = [_run(*to_run[0], self.tools, history)]
         else:
             with concurrent.futures.ThreadPoolExecutor(len(to_run), thread_name_prefix="tool") as pool:
-                context = contextvars.copy_context
                 futures = [
-                    pool.submit(context().run, run_tool_call, *key, self.tools, history) for key in to_run
+                    pool.submit(contextvars.copy_context().run, _run, *key, self.tools, history)
+                    for key in to_run
                 ]
                 results = [future.result() for future in futures]
         done = dict(zip(to_run, results, strict=True))
         cause = f"not run: the model asked for more than {MAX_CALLS_PER_STEP} different calls in one step"
-        done |= {key: failed_call(key[0], cause) for key in skipped}
+        done |= {key: _failed(key[0], cause) for key in skipped}
         step = [done[_key(call)] for call in calls]
         self.results |= {call.id: result for call, result in zip(calls, step, strict=True)}
         return step
 
 
-def run_tool_call(
+def _run(
     name: str, raw_arguments: str, tools: Mapping[str, Tool], history: Sequence[Mapping[str, Any]]
 ) -> ToolResult:
-    """One call, traced: in the TOOL span a framework opened for it, or in a new one."""
-    span = mlflow.get_current_active_span()
-    if span is not None and span.span_type == SpanType.TOOL:
-        return _traced_call(span, name, raw_arguments, tools, history)
+    """One call in its TOOL span, which is marked ERROR when the call failed."""
     with mlflow.start_span(name=name, span_type=SpanType.TOOL) as span:
-        return _traced_call(span, name, raw_arguments, tools, history)
-
-
-def _traced_call(
-    span: Any, name: str, raw_arguments: str, tools: Mapping[str, Tool], history: Sequence[Mapping[str, Any]]
-) -> ToolResult:
-    tool = tools.get(name)
-    try:
-        arguments = json.loads(raw_arguments or "{}")
-    except json.JSONDecodeError:
-        arguments = None
-    if tool is None:
-        result = failed_call(name, f"the model asked for an unknown tool '{name}'")
-    elif not isinstance(arguments, dict):
-        cause = f"the model sent arguments that are not a JSON object: {raw_arguments[:200]!r}"
-        result = failed_call(name, cause)
-    else:
-        span.set_inputs(arguments)
+        tool = tools.get(name)
         try:
-            result = tool(arguments, history)
-        except Exception as exc:  # noqa: BLE001 - a broken tool is a failed call, not a crashed turn
-            result = failed_call(name, f"the tool crashed: {exc!r}"[:300])
-    span.set_outputs(result.as_dict())
-    span.set_attributes({"status": result.status.value, **result.attributes})
-    if result.failed:
-        span.set_status(SpanStatusCode.ERROR)
+            arguments = json.loads(raw_arguments or "{}")
+        except json.JSONDecodeError:
+            arguments = None
+        if tool is None:
+            result = _failed(name, f"the model asked for an unknown tool '{name}'")
+        elif not isinstance(arguments, dict):
+            cause = f"the model sent arguments that are not a JSON object: {raw_arguments[:200]!r}"
+            result = _failed(name, cause)
+        else:
+            span.set_inputs(arguments)
+            try:
+                result = tool(arguments, history)
+            except Exception as exc:  # noqa: BLE001 - a broken tool is a failed call, not a crashed turn
+                result = _failed(name, f"the tool crashed: {exc!r}"[:300])
+        span.set_outputs(result.as_dict())
+        span.set_attributes({"status": result.status.value, **result.attributes})
+        if result.failed:
+            span.set_status(SpanStatusCode.ERROR)
     return result
 
 
-def failed_call(name: str, cause: str) -> ToolResult:
+def _failed(name: str, cause: str) -> ToolResult:
     """A call that failed before or inside its tool, named by the tool it asked for."""
     return error_result(name, f"tool '{name}'", cause)
 
