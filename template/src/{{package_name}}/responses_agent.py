@@ -13,9 +13,11 @@ reply is complete, because a model may write figures first and call a tool secon
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
+import threading
 import uuid
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -49,6 +51,26 @@ EMPTY_ANSWER = "The model returned an empty answer. Please rephrase the question
 ROUND_LIMIT_ANSWER = "I stopped after the maximum number of tool rounds without reaching an answer."
 CUT_OFF_NOTICE = "Note: the model's reply above broke off before it was complete."
 NO_TOOLS_ANSWER = "The model asked for tools instead of answering, and this agent has none."
+STOPPED_NOTICE = "Note: this answer was stopped before it was complete."
+
+# Set by whoever runs a turn in a thread of its own (the web server): once the event is
+# set, the turn ends at its next step, so its trace is finished rather than left open.
+STOP_TURN: contextvars.ContextVar[threading.Event | None] = contextvars.ContextVar("stop_turn", default=None)
+
+
+def stop_requested() -> bool:
+    stop = STOP_TURN.get()
+    return stop is not None and stop.is_set()
+
+
+@dataclasses.dataclass(frozen=True)
+class Notice:
+    """The agent's own words in an answer, never the model's. Clients show them apart from
+    model text by `kind` (in each delta's `custom_outputs`): refusal, missing_sources,
+    unverified_figures, cut_off, error or stand_in. An empty `text` adds nothing."""
+
+    kind: str
+    text: str
 
 
 class LoopEndedError(Exception):
@@ -76,17 +98,18 @@ class ToolCallingAgent(ResponsesAgent):
         self._connect = connect  # called on first use, so importing needs no credentials
 
     @cached_property
-    def _workspace(self) -> WorkspaceClient:
+    def workspace(self) -> WorkspaceClient:
+        """The workspace client, made on first use: importing the agent needs no credentials."""
         return self._connect()
 
     @cached_property
     def _loop(self) -> ModelLoop:
-        return ModelLoop(self.settings, self._workspace)
+        return ModelLoop(self.settings, self.workspace)
 
     @cached_property
     def tools(self) -> dict[str, Tool]:
         """The template's tools, then yours from tools/custom.py, by name."""
-        config, workspace = self.settings.config, self._workspace
+        config, workspace = self.settings.config, self.workspace
         return _by_name(
             ("build_tools() in tools/__init__.py", build_tools(config, workspace)),
             ("custom_tools() in tools/custom.py", custom.custom_tools(config, workspace)),
@@ -111,6 +134,11 @@ class ToolCallingAgent(ResponsesAgent):
         live, offered, item_id, text = False, False, "", ""
         try:
             for event in events:
+                if stop_requested():  # the client went away: end the turn here, its trace complete
+                    _note_on_trace("stopped", "the client stopped the turn")
+                    if live and text:
+                        yield from self._close(text, item_id, [Notice("cut_off", STOPPED_NOTICE)])
+                    return
                 if isinstance(event, ModelCallStarted):
                     offered, item_id, text = event.tools_offered, _new_id("msg"), ""
                     has_data = any(r.has_data for r in results)
@@ -131,7 +159,8 @@ class ToolCallingAgent(ResponsesAgent):
                     return
                 elif isinstance(event, ToolsFinished):
                     for call, result in zip(event.calls, event.results, strict=True):
-                        yield _done(self.create_function_call_output_item(call.id, result.to_model_text()))
+                        output = self.create_function_call_output_item(call.id, result.to_model_text())
+                        yield _done(output, tool_result=result.summary())
                     results += event.results
                 elif isinstance(event, RoundLimitReached):
                     reply = Reply("", no_text=self._no_answer(asked_tools=True))
@@ -140,7 +169,8 @@ class ToolCallingAgent(ResponsesAgent):
             raise LoopEndedError("the agent loop ended without an answer from the model")
         except Exception as exc:  # noqa: BLE001 - whatever broke the model call, the turn ends explicitly
             if live and text:  # close the text already shown, and check it
-                yield from self._close(text, item_id, [CUT_OFF_NOTICE, self._figures_notice(text, turn)])
+                notices = [Notice("cut_off", CUT_OFF_NOTICE), self._figures_notice(text, turn)]
+                yield from self._close(text, item_id, notices)
             yield from self._endpoint_failed(exc, results)
         finally:
             events.close()  # a caller that stops reading ends the framework's run now
@@ -155,15 +185,19 @@ class ToolCallingAgent(ResponsesAgent):
         verdict = no_fallback.review(results)
         if verdict.replace_answer:
             _note_on_trace("no_fallback.discarded_answer", reply.text)
-            yield from self._close(verdict.text, _new_id("msg"), [], streamed=False)
+            yield from self._close_as_notice(Notice("refusal", verdict.text))
             return
-        text, item_id = reply.text, streamed_id or _new_id("msg")
-        if not text.strip():
+        notices = [
+            Notice("missing_sources", verdict.text),
+            Notice("cut_off", f"Note: this answer is incomplete: {reply.cut_off}." if reply.cut_off else ""),
+            self._figures_notice(reply.text, turn),
+        ]
+        if not reply.text.strip():
             _note_on_trace("stand_in_answer", reply.no_text)
-            text, item_id, streamed_id = reply.no_text, _new_id("msg"), None
-        cut_off = f"Note: this answer is incomplete: {reply.cut_off}." if reply.cut_off else ""
-        notices = [verdict.text, cut_off, self._figures_notice(reply.text, turn)]
-        yield from self._close(text, item_id, notices, streamed=streamed_id is not None)
+            yield from self._close_as_notice(Notice("stand_in", reply.no_text), notices)
+            return
+        item_id = streamed_id or _new_id("msg")
+        yield from self._close(reply.text, item_id, notices, streamed=streamed_id is not None)
 
     def _no_answer(self, *, asked_tools: bool) -> str:
         """What stands in for an empty answer: why there is none."""
@@ -171,22 +205,33 @@ class ToolCallingAgent(ResponsesAgent):
             return EMPTY_ANSWER
         return ROUND_LIMIT_ANSWER if self.tools else NO_TOOLS_ANSWER
 
-    def _figures_notice(self, text: str, turn: TurnTools) -> str:
+    def _figures_notice(self, text: str, turn: TurnTools) -> Notice:
         """Unverified figures, in an agent that has data tools to verify them against."""
         if not self.tools:
-            return ""
-        return no_fallback.figures_notice(text, no_fallback.evidence(turn.history))
+            return Notice("unverified_figures", "")
+        return Notice(
+            "unverified_figures", no_fallback.figures_notice(text, no_fallback.evidence(turn.history))
+        )
 
     def _close(
-        self, text: str, item_id: str, notices: list[str], *, streamed: bool = True
+        self, text: str, item_id: str, notices: list[Notice], *, streamed: bool = True
     ) -> Iterator[ResponsesAgentStreamEvent]:
-        """Finish a message item: its text (unless already streamed), then each notice."""
+        """Finish a message item: the model's text (unless already streamed), then each notice."""
         if not streamed:
             yield _delta(text, item_id)
-        for notice in filter(None, notices):
-            yield _delta(f"\n\n{notice}", item_id)
-            text += f"\n\n{notice}"
+        for notice in notices:
+            if notice.text:
+                yield _delta(f"\n\n{notice.text}", item_id, notice=notice.kind)
+                text += f"\n\n{notice.text}"
         yield _done(self.create_text_output_item(text, item_id))
+
+    def _close_as_notice(
+        self, message: Notice, notices: Sequence[Notice] = ()
+    ) -> Iterator[ResponsesAgentStreamEvent]:
+        """A message item that is the agent's own words from the first character, not the model's."""
+        item_id = _new_id("msg")
+        yield _delta(message.text, item_id, notice=message.kind)
+        yield from self._close(message.text, item_id, list(notices))
 
     def _endpoint_failed(
         self, exc: Exception, results: list[ToolResult]
@@ -195,7 +240,8 @@ class ToolCallingAgent(ResponsesAgent):
         cause = describe_exception(exc)
         _note_on_trace("llm_error", cause)
         text = f"The model endpoint '{self.settings.llm_endpoint}' failed, so there is no answer: {cause}"
-        yield from self._close(text, _new_id("msg"), [no_fallback.review(results).text], streamed=False)
+        missing = Notice("missing_sources", no_fallback.review(results).text)
+        yield from self._close_as_notice(Notice("error", text), [missing])
 
 
 def _by_name(*sources: tuple[str, list[Tool]]) -> dict[str, Tool]:
@@ -227,9 +273,13 @@ def _call_item(call: ToolCall) -> dict[str, Any]:
     return ResponsesAgent.create_function_call_item(call.id, call.id, call.name, call.arguments)
 
 
-def _delta(text: str, item_id: str) -> ResponsesAgentStreamEvent:
-    return ResponsesAgentStreamEvent(**ResponsesAgent.create_text_delta(text, item_id))
+def _delta(text: str, item_id: str, *, notice: str | None = None) -> ResponsesAgentStreamEvent:
+    """A text delta; the agent's own notices say so in `custom_outputs`, for clients to show apart."""
+    custom = {"notice": notice} if notice else None
+    return ResponsesAgentStreamEvent(**ResponsesAgent.create_text_delta(text, item_id), custom_outputs=custom)
 
 
-def _done(item: dict[str, Any]) -> ResponsesAgentStreamEvent:
-    return ResponsesAgentStreamEvent(type="response.output_item.done", item=item)
+def _done(item: dict[str, Any], **custom: Any) -> ResponsesAgentStreamEvent:
+    return ResponsesAgentStreamEvent(
+        type="response.output_item.done", item=item, custom_outputs=custom or None
+    )

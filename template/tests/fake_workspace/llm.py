@@ -42,6 +42,7 @@ class FakeChatModel:
         self.behaviour = "honest"
         self.failure: Reply | None = None  # when set, calls get this reply once `script` is used up
         self.stream_gate: threading.Event | None = None  # holds a stream after its first chunk
+        self.barrier: threading.Barrier | None = None  # each call waits for the others: proves concurrency
         self.payloads: list[dict[str, Any]] = []
         self.script: list[tuple[str, list[dict[str, str]]]] = []  # exact replies, used first
         self.raw_script: list[list[dict[str, Any] | None]] = []  # exact stream deltas, used before `script`
@@ -53,6 +54,8 @@ class FakeChatModel:
 
     def _handle(self, request: Request, _: re.Match[str]) -> Reply:
         self.payloads.append(request.body)
+        if self.barrier is not None:
+            self.barrier.wait(timeout=10)  # BrokenBarrierError drops the call: the calls came one by one
         if self.raw_script and request.body.get("stream"):
             return Reply(events=self._raw_sse(request.body["model"], self.raw_script.pop(0)))
         if self.failure is not None and not self.script:

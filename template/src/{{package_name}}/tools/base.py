@@ -51,6 +51,17 @@ class ToolResult:
             body["error"] = self.error
         return body
 
+    def summary(self) -> dict[str, Any]:
+        """What a client shows of this call (the chat page's tool status): no data, no ids."""
+        row_count = self.content.get("row_count")
+        return {
+            "tool": self.tool,
+            "source": self.source,
+            "status": self.status.value,
+            "error": self.error,
+            "row_count": row_count if isinstance(row_count, int) else None,
+        }
+
     def to_model_text(self) -> str:
         """The tool message the model sees: JSON, so status and error are explicit."""
         return json.dumps(self.as_dict(), ensure_ascii=False, default=str)
