@@ -15,6 +15,17 @@ from typing import Any
 
 def start_fake_workspace(prefix: str) -> tuple[Any, str]:
     """Start the fake workspace of the repo in argv[1]; return it and the package name."""
+    package = isolate(prefix)
+    from fake_workspace.server import FakeServer
+
+    server = FakeServer()
+    os.environ.update(DATABRICKS_HOST=server.url, DATABRICKS_TOKEN="bench")
+    return server, package
+
+
+def isolate(prefix: str) -> str:
+    """A temp MLflow store and working directory, and the repo in argv[1]'s tests on the path;
+    returns the package name (argv[2])."""
     store = Path(tempfile.mkdtemp(prefix=prefix))
     os.environ.update(
         MLFLOW_TRACKING_URI=f"sqlite:///{store / 'mlflow.db'}",
@@ -23,8 +34,4 @@ def start_fake_workspace(prefix: str) -> tuple[Any, str]:
     )
     os.chdir(store)  # MLflow writes artifacts under the working directory
     sys.path.insert(0, str(Path(sys.argv[1]) / "tests"))
-    from fake_workspace.server import FakeServer
-
-    server = FakeServer()
-    os.environ.update(DATABRICKS_HOST=server.url, DATABRICKS_TOKEN="bench")
-    return server, sys.argv[2]
+    return sys.argv[2]

@@ -4,7 +4,9 @@ MLflow's built-in judges (`databricks:/<endpoint>`) send Chat Completions reques
 with a `response_format` JSON schema and read `{"result", "rationale"}` back. The
 fake grades nothing: it returns `verdict` for every question, so tests control what
 the judges conclude, or `failure` (an HTTP error) so they can see a judge that
-cannot run. `requests` records what each judge was asked.
+cannot run. `verdicts` answers otherwise where the prompt holds a given text: a
+row's own guideline, say, which only the judge that grades it is shown. `requests`
+records what each judge was asked.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class FakeJudge:
 
     def reset(self) -> None:
         self.verdict = "yes"
+        self.verdicts: dict[str, str] = {}  # text in the prompt -> the verdict for that request
         self.content: str | None = None  # raw message content, instead of a verdict (e.g. not JSON)
         self.failure: Reply | None = None
         self.requests: list[dict[str, Any]] = []
@@ -40,7 +43,10 @@ class FakeJudge:
         self.requests.append(request.body)
         if self.failure is not None:
             return self.failure
-        content = self.content or json.dumps({"result": self.verdict, "rationale": RATIONALE})
+        messages = request.body.get("messages") or []
+        prompt = "\n".join(str(m.get("content") if isinstance(m, dict) else m) for m in messages)
+        verdict = next((v for text, v in self.verdicts.items() if text in prompt), self.verdict)
+        content = self.content or json.dumps({"result": verdict, "rationale": RATIONALE})
         message = {"role": "assistant", "content": content}
         return Reply(
             body={

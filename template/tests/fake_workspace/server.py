@@ -49,7 +49,7 @@ class FakeServer:
     def __init__(self, port: int = 0) -> None:
         self.routes: list[tuple[str, re.Pattern[str], Handler, Predicate | None]] = []
         self.requests: list[Request] = []
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _make_handler(self))
+        self._httpd = _Server(("127.0.0.1", port), _make_handler(self))
         self._httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
         self.route("GET", r"/\.well-known/databricks-config", lambda r, m: error_reply(404, "NOT_FOUND", ""))
@@ -76,6 +76,10 @@ class FakeServer:
             if method == request.method and match and (when is None or when(request.body)):
                 return handler(request, match)
         return error_reply(404, "ENDPOINT_NOT_FOUND", f"no fake route for {request.method} {request.path}")
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # socketserver's 5 drops connections of a load test, each costing a 1 s SYN retry
 
 
 def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:

@@ -1,8 +1,14 @@
 """The evaluation rows: read from YAML, checked row by row, optionally synced to Unity Catalog.
 
 Rows are in the shape `mlflow.genai.evaluate` takes (`inputs`, `expectations`). A
-row that no scorer could grade (no question, no expected facts) is an error here,
-with its file and number, rather than a judge error halfway through a paid run.
+malformed row (no question, no expectation, a key MLflow would ignore) is an error
+here, with its file and number, rather than a judge error halfway through a paid run.
+
+Expectations use MLflow's standard keys, each read by one scorer: `expected_facts`
+or `expected_response` (the Correctness judge), `guidelines` (rules for this answer
+alone, the ExpectationsGuidelines judge; harvest writes a reviewer's comment there)
+and `expected_tools` (tool_routing). A row needs at least one; a scorer whose key a
+row lacks skips that row, and the gate reports it as not scored, not as failed.
 
 By default the rows come from two files, read in this order and merged:
 
@@ -30,7 +36,8 @@ from .settings import read_yaml
 
 ROW_KEYS = {"inputs", "expectations"}
 INPUT_KEYS = {"input", "context", "custom_inputs"}  # the ResponsesAgentRequest fields a row may set
-EXPECTATION_KEYS = {"expected_facts", "expected_response", "expected_tools"}
+EXPECTATION_KEYS = {"expected_facts", "expected_response", "expected_tools", "guidelines"}
+NEEDS_ONE_OF = "`expected_facts`, `expected_response`, `guidelines` or `expected_tools`"
 
 
 def dataset_paths(directory: str | Path = "evaluation") -> tuple[Path, Path]:
@@ -185,21 +192,25 @@ def _problem(row: Any) -> str:
         return "the last message of `inputs.input` must be the user's question, as non-empty text"
     expectations = row.get("expectations")
     if not isinstance(expectations, Mapping):
-        return "needs `expectations` with `expected_facts` or `expected_response`"
+        return f"needs `expectations` with one of {NEEDS_ONE_OF}"
     if set(expectations) - EXPECTATION_KEYS:
         unknown = sorted(set(expectations) - EXPECTATION_KEYS)
         return f"unknown expectations {unknown}; use {sorted(EXPECTATION_KEYS)}"
-    facts, response = expectations.get("expected_facts"), expectations.get("expected_response")
-    if not (facts or response):
-        return "needs `expected_facts` (a list of facts) or `expected_response` for the Correctness judge"
-    if facts is not None and not (isinstance(facts, list) and all(isinstance(f, str) and f for f in facts)):
-        return "`expected_facts` must be a list of non-empty strings"
+    if all(expectations.get(key) is None for key in EXPECTATION_KEYS):
+        return f"needs one of {NEEDS_ONE_OF} in `expectations`"
+    for key in ("expected_facts", "guidelines"):
+        texts = expectations.get(key)
+        if texts is not None and not (
+            isinstance(texts, list) and texts and all(isinstance(t, str) and t.strip() for t in texts)
+        ):
+            return f"`{key}` must be a non-empty list of non-empty strings"
+    response = expectations.get("expected_response")
     if response is not None and not (isinstance(response, str) and response.strip()):
         return "`expected_response` must be non-empty text"
     expected_tools = expectations.get("expected_tools")
-    if expected_tools is None:
-        return ""
-    if not isinstance(expected_tools, list) or not all(isinstance(t, str) for t in expected_tools):
+    if expected_tools is not None and not (
+        isinstance(expected_tools, list) and all(isinstance(t, str) for t in expected_tools)
+    ):
         return "`expected_tools` must be a list of tool names ([] for none)"
     return ""
 

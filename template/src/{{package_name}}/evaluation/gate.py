@@ -3,7 +3,8 @@
 A scorer fails the gate when its mean misses its threshold, when it could not run on
 some row (its judge endpoint refused, a code scorer raised), or when it scored no
 row although it applies to every row. Only scorers that skip rows by design
-(`CONDITIONAL`) may report "n/a", and "n/a" is never shown as a pass.
+(`CONDITIONAL` in scorers.py and judges.py: a judge skips a row without its
+expectation) may leave rows unscored or report "n/a", and "n/a" is never shown as a pass.
 """
 
 from __future__ import annotations
