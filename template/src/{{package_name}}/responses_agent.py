@@ -45,7 +45,7 @@ from .settings import AgentSettings
 from .tool_calls import TurnTools
 from .tools import Tool, build_tools, custom
 from .tools.base import ToolResult, tool_outputs
-from .tracing import tag_current_trace
+from .tracing import end_open_spans, tag_current_trace
 
 EMPTY_ANSWER = "The model returned an empty answer. Please rephrase the question or try again."
 ROUND_LIMIT_ANSWER = "I stopped after the maximum number of tool rounds without reaching an answer."
@@ -174,6 +174,7 @@ class ToolCallingAgent(ResponsesAgent):
             yield from self._endpoint_failed(exc, results)
         finally:
             events.close()  # a caller that stops reading ends the framework's run now
+            end_open_spans("the turn ended before the model's stream did")
 
     def _final_answer(
         self, reply: Reply, streamed_id: str | None, turn: TurnTools, results: list[ToolResult]

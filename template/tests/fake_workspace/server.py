@@ -79,7 +79,8 @@ class FakeServer:
 
 
 class _Server(ThreadingHTTPServer):
-    request_queue_size = 256  # socketserver's 5 drops connections of a load test, each costing a 1 s SYN retry
+    # socketserver's backlog of 5 drops a load test's connections, each then costs a 1 s SYN retry.
+    request_queue_size = 256
 
 
 def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:

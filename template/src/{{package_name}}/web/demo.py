@@ -41,9 +41,11 @@ class Demo:
     def __init__(self, workspace: Any, spaces: Mapping[str, str]) -> None:
         self.workspace = workspace
         self.spaces = dict(spaces)  # tool name -> space id
+        self.failing: set[str] = set()
 
     def controls(self) -> dict[str, Any]:
-        return {"spaces": sorted(self.spaces)}
+        """The spaces the page may switch, and those failing now (a reloaded page shows them)."""
+        return {"spaces": sorted(self.spaces), "failing": sorted(self.failing)}
 
     async def space_route(self, request: Request) -> JSONResponse:
         """`{"name": "<space>", "fail": true|false}`: the space fails every question, or answers again."""
@@ -60,6 +62,7 @@ class Demo:
         return JSONResponse({"ok": True})
 
     def set_failing(self, name: str, fail: bool) -> None:
+        (self.failing.add if fail else self.failing.discard)(name)
         self.workspace.genie.script(
             self.spaces[name], "failed" if fail else "rows", polls_to_complete=GENIE_POLLS
         )
@@ -89,6 +92,7 @@ def start(config: Mapping[str, Any], environ: dict[str, str] = os.environ) -> De
         MLFLOW_TRACKING_URI=f"sqlite:///{store / 'mlflow.db'}",
         MLFLOW_EXPERIMENT_NAME=EXPERIMENT,
         MLFLOW_DISABLE_TELEMETRY="true",
+        MLFLOW_MODEL_CATALOG_URI="",  # no price list from the internet: the demo works offline
         AGENT_ENVIRONMENT="demo",
     )
     environ.pop("MLFLOW_EXPERIMENT_ID", None)
