@@ -5,7 +5,8 @@
     nox -s "render(variant='default')"   # render one variant into .nox/renders/<variant>
     nox -s smoke                         # render each variant, then run its own checks
     nox -s update                        # update an edited repo from older releases, run its tests
-    nox -s bench                         # print render, install, test and agent-overhead figures
+    nox -s bench                         # print render, install, test, agent, server and page figures
+    nox -s screenshot                    # save the chat page's picture, template/docs/chat-page.png
 
 The variants come from tests/variants.py, the same list the tests use.
 """
@@ -272,7 +273,9 @@ def _first_variant_per_framework() -> list[str]:
 @nox.parametrize("variant", _first_variant_per_framework())
 def bench(session: nox.Session, variant: str) -> None:
     """Print the README's figures for one framework's variant: render, install (cold and
-    warm uv cache), venv size, rendered tests, agent and Genie overheads.
+    warm uv cache), venv size, rendered tests, agent and Genie overheads, `start-server`
+    under 50 concurrent conversations, and the chat page in headless Chromium (asset size,
+    first paint, token latency from the fake model to the page).
 
     Figures, not assertions: timing is for benchmarks, not tests. The cold install
     downloads every package into an empty uv cache, as a first `uv sync` on a new machine.
@@ -326,12 +329,45 @@ def bench(session: nox.Session, variant: str) -> None:
             package = VARIANTS[variant].get("package_name") or _package_of(project)
             uv("run", "python", str(benchmarks / "agent_overhead.py"), str(project), package)
             uv("run", "python", str(benchmarks / "genie_overhead.py"), str(project), package)
+            uv("run", "python", str(benchmarks / "server_load.py"), str(project), package, "50")
+            uv("run", "python", str(benchmarks / "page_metrics.py"), str(project), package)
             started = time.perf_counter()
             run_evaluation(session, project, "honest", 0)
             elapsed = time.perf_counter() - started
             session.log(f"evaluation command ({variant}'s rows, judges on, the fake): {elapsed:.1f} s")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@nox.session
+def screenshot(session: nox.Session) -> None:
+    """Save the rendered README's picture of the chat page, template/docs/chat-page.png: the
+    default variant's `start-server --demo` answering from Genie, in headless Chromium at 1280x800."""
+    session.install(*RENDER_REQUIREMENTS)
+    png = ROOT / "template" / "docs" / "chat-page.png"
+    png.parent.mkdir(exist_ok=True)
+    with scratch_dir(session, "agent-screenshot-") as workdir:
+        project = workdir / "project"
+        session.run("python", RENDER_SCRIPT, "default", str(project), silent=True)
+        port = _free_port()
+        with session.chdir(project), (workdir / "start-server.log").open("w") as log:
+            session.run(UV, "sync", "--quiet", external=True, env=OUTSIDE_SESSION_VENV)
+            server = subprocess.Popen(
+                [UV, "run", "start-server", "--demo", "--port", str(port)],
+                env={key: value for key, value in os.environ.items() if key not in OUTSIDE_SESSION_VENV},
+                stdout=log,
+                stderr=log,
+            )
+            try:
+                _wait_for(session, f"http://127.0.0.1:{port}/health", server)
+                question = "What is the sales revenue by region?"
+                script = ROOT / "tests" / "benchmarks" / "screenshot.py"
+                command = ["python", str(script), f"http://127.0.0.1:{port}/", question, str(png)]
+                session.run(UV, "run", *command, external=True, env=OUTSIDE_SESSION_VENV)
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+    session.log(f"saved {png.relative_to(ROOT)}: {png.stat().st_size / 1024:.0f} KB")
 
 
 def _data_args(variant: str) -> list[str]:

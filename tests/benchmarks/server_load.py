@@ -129,7 +129,10 @@ def main() -> None:
     }
     script = Path(sys.executable).with_name("start-server")
     process = subprocess.Popen(
-        [script, "--port", str(port)], env={**os.environ, **env}, stdout=subprocess.DEVNULL
+        [script, "--port", str(port)],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}/"
     try:

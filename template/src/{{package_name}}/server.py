@@ -72,7 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     setup_tracing()
     where = f"http://{'127.0.0.1' if args.host == '0.0.0.0' else args.host}:{args.port}/"
-    print(f"{'Demo (fake workspace, sample data): ' if demo else ''}chat page at {where}", flush=True)
+    what = "the demo (fake workspace, sample data)" if demo else "the agent"
+    print(f"Starting {what}: the chat page will be at {where}", flush=True)
     uvicorn.run(app, host=args.host, port=args.port)
     return 0
 
