@@ -51,6 +51,20 @@ def test_thumbs_up_without_a_header_is_the_local_user(server: str, workspace: Fa
     assert assessment.source.source_id == "agent-tests@example.com"  # the fake's current user
 
 
+def test_a_trace_of_another_experiment_takes_no_feedback(server: str) -> None:
+    """The store may hold other projects' traces: feedback goes only on this server's answers."""
+    other = mlflow.set_experiment("someone-elses-experiment")
+    try:
+        with mlflow.start_span("not this agent's") as span:
+            trace_id = span.trace_id
+    finally:
+        mlflow.set_experiment(experiment_id="0")  # where the server writes its traces
+    assert mlflow.get_trace(trace_id).info.experiment_id == other.experiment_id
+    reply = httpx.post(f"{server}feedback", json={"trace_id": trace_id, "rating": "down"}, timeout=30)
+    assert reply.status_code == 404 and "no trace" in reply.json()["detail"]
+    assert _feedback(trace_id) == []
+
+
 @pytest.mark.parametrize(
     ("body", "status", "says"),
     [
@@ -65,6 +79,8 @@ def test_thumbs_up_without_a_header_is_the_local_user(server: str, workspace: Fa
         (json.dumps({**RATED, "comment": "x" * 2001}).encode(), 422, "2000"),
         (json.dumps({**RATED, "comment": "x" * 20_000}).encode(), 413, "bytes"),
         ("\ud800".encode("utf-8", "surrogatepass"), 400, "must be JSON"),
+        (json.dumps({**RATED, "comment": "\ud800"}).encode(), 400, "Unicode"),
+        (b"[" * 8000 + b"]" * 8000, 400, "must be JSON"),
     ],
 )
 def test_bad_feedback_gets_a_4xx_and_one_line(server: str, body: bytes, status: int, says: str) -> None:

@@ -13,9 +13,7 @@ reply is complete, because a model may write figures first and call a tool secon
 
 from __future__ import annotations
 
-import contextvars
 import dataclasses
-import threading
 import uuid
 from collections.abc import Callable, Generator, Iterator, Sequence
 from functools import cached_property
@@ -42,6 +40,7 @@ from .loop_events import (
     ToolsFinished,
 )
 from .settings import AgentSettings
+from .stopping import stop_requested
 from .tool_calls import TurnTools
 from .tools import Tool, build_tools, custom
 from .tools.base import ToolResult, tool_outputs
@@ -52,15 +51,6 @@ ROUND_LIMIT_ANSWER = "I stopped after the maximum number of tool rounds without 
 CUT_OFF_NOTICE = "Note: the model's reply above broke off before it was complete."
 NO_TOOLS_ANSWER = "The model asked for tools instead of answering, and this agent has none."
 STOPPED_NOTICE = "Note: this answer was stopped before it was complete."
-
-# Set by whoever runs a turn in a thread of its own (the web server): once the event is
-# set, the turn ends at its next step, so its trace is finished rather than left open.
-STOP_TURN: contextvars.ContextVar[threading.Event | None] = contextvars.ContextVar("stop_turn", default=None)
-
-
-def stop_requested() -> bool:
-    stop = STOP_TURN.get()
-    return stop is not None and stop.is_set()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -136,6 +126,7 @@ class ToolCallingAgent(ResponsesAgent):
             for event in events:
                 if stop_requested():  # the client went away: end the turn here, its trace complete
                     _note_on_trace("stopped", "the client stopped the turn")
+                    mlflow.update_current_trace(tags={"stopped": "true"})
                     if live and text:
                         yield from self._close(text, item_id, [Notice("cut_off", STOPPED_NOTICE)])
                     return

@@ -16,10 +16,11 @@ guards.py sets the page's security headers and refuses malformed agent requests.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -58,6 +59,22 @@ class _Served:
     agent: ToolCallingAgent
     turns: TurnRunner
 
+    # These two run in a turn thread, where asking the workspace who the user is cannot
+    # hold up the event loop; the request's headers come along in the copied context.
+    def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+        return self.agent.predict(self._with_user(request))
+
+    def predict_stream(self, request: ResponsesAgentRequest) -> Iterator[ResponsesAgentStreamEvent]:
+        return self.agent.predict_stream(self._with_user(request))
+
+    def _with_user(self, request: ResponsesAgentRequest) -> ResponsesAgentRequest:
+        """The request, its context naming the person asking when the caller did not (trace tags)."""
+        if request.context and request.context.user_id:
+            return request
+        user = identity.asking_user(get_request_headers(), self.agent.workspace)
+        context = request.context or ChatContext()
+        return request.model_copy(update={"context": context.model_copy(update={"user_id": user})})
+
 
 # MLflow's @invoke and @stream register module-level functions, once per process; they
 # reach the agent that build_app was given through this.
@@ -77,12 +94,16 @@ def build_app(agent: ToolCallingAgent, settings: WebSettings, demo: Demo | None 
     async def page() -> FileResponse:
         return FileResponse(STATIC_DIR / "index.html")
 
+    async def asking_user(request: Request) -> str:
+        """Who is asking; in a thread, since the first answer may come from the workspace."""
+        return await anyio.to_thread.run_sync(identity.asking_user, dict(request.headers), agent.workspace)
+
     @app.get("/chat/config")
     async def chat_config(request: Request) -> dict[str, Any]:
         return {
             "title": settings.title,
             "sources": _sources(agent),
-            "user": identity.asking_user(request.headers, agent.workspace),
+            "user": await asking_user(request),
             "comment_max_chars": settings.feedback_comment_max_chars,
             "demo": demo is not None,
             "demo_controls": demo.controls() if demo else None,
@@ -90,7 +111,7 @@ def build_app(agent: ToolCallingAgent, settings: WebSettings, demo: Demo | None 
 
     @app.post("/feedback")
     async def receive_feedback(request: Request) -> JSONResponse:
-        user = identity.asking_user(request.headers, agent.workspace)
+        user = await asking_user(request)
         return await feedback.receive(request, user, settings.feedback_comment_max_chars)
 
     if demo is not None:
@@ -101,13 +122,13 @@ def build_app(agent: ToolCallingAgent, settings: WebSettings, demo: Demo | None 
 @invoke()
 async def respond(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
     served = _current()
-    return await served.turns.call(served.agent.predict, _with_user(request, served.agent))
+    return await served.turns.call(served.predict, request)
 
 
 @stream()
 async def respond_streaming(request: ResponsesAgentRequest) -> AsyncIterator[ResponsesAgentStreamEvent]:
     served = _current()
-    async for event in served.turns.stream(served.agent.predict_stream, _with_user(request, served.agent)):
+    async for event in served.turns.stream(served.predict_stream, request):
         yield event
 
 
@@ -115,15 +136,6 @@ def _current() -> _Served:
     if _served is None:
         raise RuntimeError("build_app() has not been called in this process")
     return _served
-
-
-def _with_user(request: ResponsesAgentRequest, agent: ToolCallingAgent) -> ResponsesAgentRequest:
-    """The request, its context naming the person asking when the caller did not (trace tags)."""
-    if request.context and request.context.user_id:
-        return request
-    user = identity.asking_user(get_request_headers(), agent.workspace)
-    context = request.context or ChatContext()
-    return request.model_copy(update={"context": context.model_copy(update={"user_id": user})})
 
 
 def _sources(agent: ToolCallingAgent) -> list[dict[str, str]]:

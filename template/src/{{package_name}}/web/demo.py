@@ -13,6 +13,7 @@ setting of this process is replaced, not added to.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Mapping
@@ -29,6 +30,7 @@ EXPERIMENT = "demo"
 # Slow enough to watch: tokens arrive one by one and Genie takes a moment.
 MODEL_CHUNK_SECONDS = 0.04
 GENIE_POLLS = 3
+MAX_BODY_BYTES = 1024
 
 
 class DemoRefused(Exception):
@@ -49,15 +51,17 @@ class Demo:
 
     async def space_route(self, request: Request) -> JSONResponse:
         """`{"name": "<space>", "fail": true|false}`: the space fails every question, or answers again."""
+        usage = JSONResponse({"detail": 'send {"name": "<space>", "fail": true or false}'}, status_code=400)
+        body = await request.body()
         try:
-            body = await request.json()
-            name, fail = body["name"], body["fail"]
-        except (ValueError, KeyError, TypeError):
-            return JSONResponse(
-                {"detail": 'send {"name": "<space>", "fail": true or false}'}, status_code=400
-            )
-        if name not in self.spaces or not isinstance(fail, bool):
-            return JSONResponse({"detail": f"no demo space {str(name)[:50]!r}"}, status_code=404)
+            data = json.loads(body) if len(body) <= MAX_BODY_BYTES else None
+        except (ValueError, RecursionError):
+            return usage
+        name, fail = (data.get("name"), data.get("fail")) if isinstance(data, dict) else (None, None)
+        if not isinstance(name, str) or not isinstance(fail, bool):
+            return usage
+        if name not in self.spaces:
+            return JSONResponse({"detail": f"no demo space {name[:50]!r}"}, status_code=404)
         self.set_failing(name, fail)
         return JSONResponse({"ok": True})
 
@@ -91,6 +95,7 @@ def start(config: Mapping[str, Any], environ: dict[str, str] = os.environ) -> De
         DATABRICKS_CONFIG_FILE=str(store / "no-databrickscfg"),
         MLFLOW_TRACKING_URI=f"sqlite:///{store / 'mlflow.db'}",
         MLFLOW_EXPERIMENT_NAME=EXPERIMENT,
+        DATABRICKS_AUTH_TYPE="pat",  # the demo's token alone, whatever Azure or Google credentials are set
         MLFLOW_DISABLE_TELEMETRY="true",
         MLFLOW_MODEL_CATALOG_URI="",  # no price list from the internet: the demo works offline
         AGENT_ENVIRONMENT="demo",

@@ -22,6 +22,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from mlflow.entities import AssessmentSource, AssessmentSourceType
 from mlflow.exceptions import MlflowException
+from mlflow.tracking import fluent as _fluent
 
 from ..errors import describe_exception
 
@@ -62,7 +63,7 @@ def parse(body: bytes, comment_max_chars: int) -> Feedback:
     """The feedback in `body`, or BadFeedback saying what is allowed."""
     try:
         data: Any = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise BadFeedback(400, 'the body must be JSON: {"trace_id": ..., "rating": "up" or "down"}') from None
     if not isinstance(data, dict):
         raise BadFeedback(400, "the body must be a JSON object with trace_id, rating and optional comment")
@@ -79,6 +80,8 @@ def parse(body: bytes, comment_max_chars: int) -> Feedback:
     comment = data.get("comment")
     if comment is not None and not isinstance(comment, str):
         raise BadFeedback(400, "comment must be text")
+    if comment is not None and not _is_unicode(comment):
+        raise BadFeedback(400, "comment must be Unicode text (it has a lone surrogate)")
     if comment is not None and len(comment) > comment_max_chars:
         raise BadFeedback(422, f"comment is {len(comment)} characters; at most {comment_max_chars} are kept")
     return Feedback(trace_id, RATINGS[rating], (comment or "").strip() or None)
@@ -87,9 +90,12 @@ def parse(body: bytes, comment_max_chars: int) -> Feedback:
 def record(feedback: Feedback, user: str) -> str:
     """Log the feedback on its trace; an unknown trace is a 404, a store that fails a 503."""
     mlflow.flush_trace_async_logging()  # the answer's trace may still be on its way to the store
+    unknown = BadFeedback(404, f"no trace {feedback.trace_id} in this server's experiment")
     try:
-        if mlflow.get_trace(feedback.trace_id) is None:
-            raise BadFeedback(404, f"no trace {feedback.trace_id} in this server's experiment")
+        trace = mlflow.get_trace(feedback.trace_id)
+        # The store may hold other projects' traces: only this server's answers take feedback.
+        if trace is None or trace.info.experiment_id != _experiment_id():
+            raise unknown
         assessment = mlflow.log_feedback(
             trace_id=feedback.trace_id,
             name=FEEDBACK_NAME,
@@ -99,9 +105,22 @@ def record(feedback: Feedback, user: str) -> str:
         )
     except MlflowException as exc:
         if exc.error_code == "RESOURCE_DOES_NOT_EXIST":
-            raise BadFeedback(404, f"no trace {feedback.trace_id} in this server's experiment") from None
+            raise unknown from None
         raise BadFeedback(503, f"the feedback could not be recorded: {describe_exception(exc)}") from None
     return assessment.assessment_id
+
+
+def _experiment_id() -> str:
+    """The experiment this process writes its traces to (MLFLOW_EXPERIMENT_ID/NAME, or the default)."""
+    return _fluent._get_experiment_id()
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 async def _read_body(request: Request) -> bytes:

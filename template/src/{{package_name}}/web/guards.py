@@ -70,7 +70,7 @@ class AgentRequestGuard:
                 return
         try:
             is_object = isinstance(json.loads(body), dict)
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):  # nested past Python's limit
             is_object = False
         if not is_object:
             await _refuse(send, 400, 'the body must be a JSON object, e.g. {"input": [...]}')

@@ -7,7 +7,7 @@ thread of its own (`max_turns` at once; more wait for a free thread), and its st
 events cross back to the event loop through a queue, as they are made.
 
 A client that goes away (the page's Stop button, a closed tab) cancels its request. The
-turn is then asked to stop (`responses_agent.STOP_TURN`), and the request waits, shielded
+turn is then asked to stop (`stopping.STOP_TURN`), and the request waits, shielded
 from the cancellation, until the turn has wound down: its trace ends complete, inside
 the request's own span, instead of being left open.
 """
@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 import anyio
 
-from ..responses_agent import STOP_TURN
+from ..stopping import STOP_TURN
 
 T = TypeVar("T")
 _END = object()

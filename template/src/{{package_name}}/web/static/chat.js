@@ -64,7 +64,7 @@
   function make(tag, className, text) {
     const node = document.createElement(tag);
     if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
+    if (text !== undefined) node.textContent = md.clean(text);
     return node;
   }
 
@@ -137,12 +137,12 @@
   function applyConfig(value) {
     config = Object.assign(config, value || {});
     if (config.title) {
-      page.title.textContent = config.title;
-      document.title = config.title;
+      page.title.textContent = md.clean(config.title);
+      document.title = md.clean(config.title);
     }
-    page.description.textContent = config.description || "";
+    page.description.textContent = md.clean(config.description || "");
     page.description.hidden = !config.description;
-    page.user.textContent = config.user ? `Signed in as ${config.user}` : "";
+    page.user.textContent = config.user ? `Signed in as ${md.clean(config.user)}` : "";
     page.user.hidden = !config.user;
     page.demoBanner.hidden = !config.demo;
 
@@ -246,8 +246,10 @@
     render() {
       this.frame = 0;
       for (const segment of this.dirty) {
-        const text = segment.kind === "model" ? segment.text : segment.text.trim();
-        segment.node.replaceChildren(md.render(text));
+        // Model text is Markdown; a notice is the agent's own words and stays plain text, so a
+        // link or emphasis in an upstream error message cannot dress itself up as the agent's.
+        const content = segment.kind === "model" ? md.render(segment.text) : md.clean(segment.text.trim());
+        segment.node.replaceChildren(content);
       }
       this.dirty.clear();
       scrollIfFollowing();
@@ -288,13 +290,15 @@
       }
       output = output && typeof output === "object" ? output : {};
       summary = summary || { status: output.status, error: output.error, row_count: output.row_count };
-      if (summary.source) row.querySelector(".tool-name").textContent = summary.source;
+      if (summary.source) row.querySelector(".tool-name").textContent = md.clean(summary.source);
 
       const status = summary.status || "ok";
       const failed = status === "error";
       row.classList.remove("running");
       row.classList.add(failed ? "failed" : "ok");
-      row.querySelector(".tool-state").textContent = outcome(status, summary.row_count, summary.error || output.error);
+      row.querySelector(".tool-state").textContent = md.clean(
+        outcome(status, summary.row_count, summary.error || output.error),
+      );
       if (summary.tool) setSourceState(summary.tool, failed ? "failed" : "ok", summary.error);
       const details = toolDetails(output);
       if (details) row.appendChild(details);

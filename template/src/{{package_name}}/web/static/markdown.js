@@ -313,10 +313,18 @@
     return out;
   }
 
+  // Bidirectional overrides and isolates (U+202A-202E, U+2066-2069) would let untrusted
+  // text display reversed ("<script>" as ">tpircs<", digits in another order): dropped.
+  var BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+
+  function clean(text) {
+    return String(text == null ? "" : text).replace(BIDI_CONTROLS, "");
+  }
+
   function render(text) {
-    var lines = String(text == null ? "" : text).replace(/\r\n?/g, "\n").split("\n");
+    var lines = clean(text).replace(/\r\n?/g, "\n").split("\n");
     return renderBlocks(lines, 0);
   }
 
-  window.ChatMarkdown = { render: render, renderInline: renderInline };
+  window.ChatMarkdown = { render: render, renderInline: renderInline, clean: clean };
 })();
