@@ -50,6 +50,7 @@ EXPECTED_FILES: dict[str, Any] = {
         "src/{package}/no_fallback.py",
         "src/{package}/responses_agent.py",
         "src/{package}/settings.py",
+        "src/{package}/stopping.py",
         "src/{package}/tool_calls.py",
         "src/{package}/tools/__init__.py",
         "src/{package}/tools/base.py",
