@@ -242,7 +242,8 @@ def _first_variant_per_framework(with_genie: bool = False) -> list[str]:
 @nox.session
 @nox.parametrize("variant", _first_variant_per_framework())
 def bench(session: nox.Session, variant: str) -> None:
-    """Print the README's figures for one framework's variant: render, install (cold and
+    """Print the README's figures for one framework's variant: render, the figures check on
+    its labelled corpus (invented figures caught, honest answers flagged), install (cold and
     warm uv cache), venv size, rendered tests, agent and Genie overheads, `start-server`
     under 50 concurrent conversations, and the chat page in headless Chromium (asset size,
     first paint, token latency from the fake model to the page).
@@ -269,6 +270,9 @@ def bench(session: nox.Session, variant: str) -> None:
             silent=True,
         )
         session.log(f"render {variant} with the copier CLI: {time.perf_counter() - started:.2f} s")
+        corpus = ROOT / "tests" / "figures_corpus"
+        for answers in (corpus, corpus / "holdout", corpus / "holdout2"):
+            session.run("python", str(corpus / "measure.py"), str(project), str(answers))
 
         def uv(*args: str, silent: bool = False) -> str | bool:
             return session.run(UV, *args, external=True, env=OUTSIDE_SESSION_VENV, silent=silent)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from .errors import OwnWordsError
 from .tools.base import ToolResult
 
 
@@ -62,9 +63,9 @@ LoopEvent = ModelCallStarted | TextDelta | ModelCallFinished | ToolsFinished | R
 CUT_OFF_REASONS = {"length": "it reached the token limit", "content_filter": "a content filter stopped it"}
 
 
-class ReplyTimeoutError(Exception):
+class ReplyTimeoutError(OwnWordsError):
     """The whole reply took longer than its deadline (a slow or trickling stream)."""
 
 
-class EmptyStreamError(Exception):
+class EmptyStreamError(OwnWordsError):
     """The endpoint sent no stream chunks (an HTML page, or a reply that is not SSE)."""

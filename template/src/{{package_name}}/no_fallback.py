@@ -9,29 +9,25 @@ from the tools' typed statuses, whatever the model wrote:
   says no data will be made up;
 * some calls returned data and some did not: the answer stands, with a notice
   naming each source that did not;
-* in an agent with data tools, figures in the answer that appear in no data returned
-  in the conversation are listed as unverified (see `figures.py`).
+* in an agent with data tools, figures in the answer that no returned data, derivation
+  of it or word of the user's supports are listed as unverified (see `figures/`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
+import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
-from .figures import unverified
+from .figures import find_figures
 from .tools.base import Status, ToolResult
 
 REFUSAL_HEADER = "I could not get the data needed to answer, so I will not make up an answer."
 REFUSAL_FOOTER = "I will not make up data. Please try again later or ask about something else."
 NOTICE_HEADER = "Note: part of this answer is missing because some data sources did not return data:"
-FIGURES_HEADER = (
-    "Note: these figures do not appear in any data returned in this conversation; "
-    "they may be rounded, derived or made up:"
-)
-NOT_DATA = {"status", "space", "sql", "error"}
+IN_WORDS = "replied in words instead of returning data, for example with a clarifying question."
+MAX_QUOTE = 300  # the longest reply in words a refusal or notice quotes
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,13 +52,29 @@ def review(results: Sequence[ToolResult]) -> Verdict:
 
 
 def describe(result: ToolResult) -> str:
-    """One line for one source that returned no data."""
+    """One line for one source that returned no data: its configured name and our words.
+
+    A reply in words (Genie asking "Do you mean revenue by region or by product?") is
+    quoted, labelled as the source's, only when it is short (`MAX_QUOTE` characters),
+    holds no figure and no digit at all, and no control or format character: a question
+    back helps the user, but a figure in a fixed message would read as checked data.
+    Anything else is described, never quoted. `result.detail` is never shown here.
+    """
     if result.status is Status.EMPTY:
         return f"{result.source}: the query ran but returned no rows."
     if result.status is Status.TEXT:
-        return f"{result.source} replied without data: “{result.content.get('text', '')}”"
+        line = f"{result.source}: {IN_WORDS}"
+        reply = " ".join(str(result.content.get("text") or "").split())
+        return f"{line} Its words: “{reply}”" if _quotable(reply) else line
     cause = (result.error or "failed without a stated cause").rstrip(". ")
     return f"{result.source}: {cause}."
+
+
+def _quotable(reply: str) -> bool:
+    """Short, free of figures, digits and invisible or control characters."""
+    if not reply or len(reply) > MAX_QUOTE or any(ch.isdigit() for ch in reply):
+        return False
+    return not find_figures(reply) and all(unicodedata.category(ch)[0] != "C" for ch in reply)
 
 
 def _grouped(missing: Sequence[ToolResult], answered: set[str]) -> list[str]:
@@ -75,23 +87,3 @@ def _grouped(missing: Sequence[ToolResult], answered: set[str]) -> list[str]:
             line = f"(one of its calls) {line}"
         lines.append(line if count == 1 else f"{line} ({count} times)")
     return lines
-
-
-def figures_notice(answer: str, evidence: Iterable[str]) -> str:
-    """A notice listing the answer's figures that no evidence contains, or ""."""
-    listed = unverified(answer, evidence)
-    return f"{FIGURES_HEADER} " + ", ".join(f"“{f}”" for f in listed) + "." if listed else ""
-
-
-def evidence(outputs: Sequence[Mapping[str, Any]]) -> list[str]:
-    """What figures may come from: the data in every successful tool output (parsed JSON).
-
-    Ids, SQL text, error messages and replies in words are not data; neither is the
-    user's own question.
-    """
-    texts = []
-    for output in outputs:
-        if output.get("status") == Status.OK.value:
-            data = {k: v for k, v in output.items() if k not in NOT_DATA and not k.endswith("_id")}
-            texts.append(json.dumps(data, ensure_ascii=False))
-    return texts

@@ -30,7 +30,8 @@ from mlflow.types.responses import (
 
 from . import no_fallback
 from .agent_loop import ModelLoop
-from .errors import describe_exception
+from .errors import OwnWordsError, describe_exception, explain_exception
+from .figures import check_figures
 from .loop_events import (
     ModelCallFinished,
     ModelCallStarted,
@@ -51,6 +52,7 @@ ROUND_LIMIT_ANSWER = "I stopped after the maximum number of tool rounds without 
 CUT_OFF_NOTICE = "Note: the model's reply above broke off before it was complete."
 NO_TOOLS_ANSWER = "The model asked for tools instead of answering, and this agent has none."
 STOPPED_NOTICE = "Note: this answer was stopped before it was complete."
+CHECK_ATTRIBUTE = "figures_check"  # on the span the check ran in: one record per message it read
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,7 +65,7 @@ class Notice:
     text: str
 
 
-class LoopEndedError(Exception):
+class LoopEndedError(OwnWordsError):
     """The framework's run ended without a final answer from the model."""
 
 
@@ -102,7 +104,10 @@ class ToolCallingAgent(ResponsesAgent):
         config, workspace = self.settings.config, self.workspace
         return _by_name(
             ("build_tools() in tools/__init__.py", build_tools(config, workspace)),
-            ("custom_tools() in tools/custom.py", custom.custom_tools(config, workspace)),
+            (
+                "custom_tools() in tools/custom.py",
+                custom.custom_tools(config, workspace),
+            ),
         )
 
     def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:
@@ -119,6 +124,7 @@ class ToolCallingAgent(ResponsesAgent):
         tag_current_trace(request)
         history = [item.model_dump() for item in request.input]
         turn = TurnTools(self.tools, tool_outputs(self.prep_msgs_for_cc_llm(history)))
+        asked = _user_texts(history)
         events = self._loop.stream(history, turn)
         results: list[ToolResult] = []
         live, offered, item_id, text = False, False, "", ""
@@ -140,13 +146,17 @@ class ToolCallingAgent(ResponsesAgent):
                         yield _delta(event.text, item_id)
                 elif isinstance(event, ModelCallFinished) and event.tool_calls and offered:
                     if live and text:  # text written before calling tools, once data exists
-                        yield from self._close(text, item_id, [self._figures_notice(text, turn)])
+                        yield from self._close(text, item_id, [self._figures_notice(text, turn, asked)])
                     for call in event.tool_calls:
                         yield _done(_call_item(call))
                     live, text = False, ""
                 elif isinstance(event, ModelCallFinished):  # asked for tools not offered: not run
-                    reply = Reply(text, event.cut_off, self._no_answer(asked_tools=bool(event.tool_calls)))
-                    yield from self._final_answer(reply, item_id if live else None, turn, results)
+                    reply = Reply(
+                        text,
+                        event.cut_off,
+                        self._no_answer(asked_tools=bool(event.tool_calls)),
+                    )
+                    yield from self._final_answer(reply, item_id if live else None, turn, results, asked)
                     return
                 elif isinstance(event, ToolsFinished):
                     for call, result in zip(event.calls, event.results, strict=True):
@@ -155,12 +165,15 @@ class ToolCallingAgent(ResponsesAgent):
                     results += event.results
                 elif isinstance(event, RoundLimitReached):
                     reply = Reply("", no_text=self._no_answer(asked_tools=True))
-                    yield from self._final_answer(reply, None, turn, results)
+                    yield from self._final_answer(reply, None, turn, results, asked)
                     return
             raise LoopEndedError("the agent loop ended without an answer from the model")
         except Exception as exc:  # noqa: BLE001 - whatever broke the model call, the turn ends explicitly
             if live and text:  # close the text already shown, and check it
-                notices = [Notice("cut_off", CUT_OFF_NOTICE), self._figures_notice(text, turn)]
+                notices = [
+                    Notice("cut_off", CUT_OFF_NOTICE),
+                    self._figures_notice(text, turn, asked),
+                ]
                 yield from self._close(text, item_id, notices)
             yield from self._endpoint_failed(exc, results)
         finally:
@@ -168,7 +181,12 @@ class ToolCallingAgent(ResponsesAgent):
             end_open_spans("the turn ended before the model's stream did")
 
     def _final_answer(
-        self, reply: Reply, streamed_id: str | None, turn: TurnTools, results: list[ToolResult]
+        self,
+        reply: Reply,
+        streamed_id: str | None,
+        turn: TurnTools,
+        results: list[ToolResult],
+        asked: list[str],
     ) -> Iterator[ResponsesAgentStreamEvent]:
         """Close the turn with the model's answer, as far as the no-fallback rule allows.
 
@@ -181,8 +199,11 @@ class ToolCallingAgent(ResponsesAgent):
             return
         notices = [
             Notice("missing_sources", verdict.text),
-            Notice("cut_off", f"Note: this answer is incomplete: {reply.cut_off}." if reply.cut_off else ""),
-            self._figures_notice(reply.text, turn),
+            Notice(
+                "cut_off",
+                f"Note: this answer is incomplete: {reply.cut_off}." if reply.cut_off else "",
+            ),
+            self._figures_notice(reply.text, turn, asked),
         ]
         if not reply.text.strip():
             _note_on_trace("stand_in_answer", reply.no_text)
@@ -197,13 +218,22 @@ class ToolCallingAgent(ResponsesAgent):
             return EMPTY_ANSWER
         return ROUND_LIMIT_ANSWER if self.tools else NO_TOOLS_ANSWER
 
-    def _figures_notice(self, text: str, turn: TurnTools) -> Notice:
-        """Unverified figures, in an agent that has data tools to verify them against."""
-        if not self.tools:
+    def _figures_notice(self, text: str, turn: TurnTools, asked: list[str]) -> Notice:
+        """Unverified figures, in an agent that has data tools to verify them against.
+
+        Each check is recorded on the trace (`figures_check`): how every figure was
+        verified, or that it was not. The scorer `no_fabricated_figures` reads it there.
+        """
+        if not self.tools or not text.strip():
             return Notice("unverified_figures", "")
-        return Notice(
-            "unverified_figures", no_fallback.figures_notice(text, no_fallback.evidence(turn.history))
-        )
+        check = check_figures(text, turn=turn.outputs, earlier=turn.earlier, asked=asked)
+        span = mlflow.get_current_active_span()
+        if span is not None:
+            span.set_attribute(
+                CHECK_ATTRIBUTE,
+                [*(span.get_attribute(CHECK_ATTRIBUTE) or []), check.record()],
+            )
+        return Notice("unverified_figures", check.notice())
 
     def _close(
         self, text: str, item_id: str, notices: list[Notice], *, streamed: bool = True
@@ -228,9 +258,13 @@ class ToolCallingAgent(ResponsesAgent):
     def _endpoint_failed(
         self, exc: Exception, results: list[ToolResult]
     ) -> Iterator[ResponsesAgentStreamEvent]:
-        """The model endpoint failed mid-turn: say so, with what the tools found out."""
-        cause = describe_exception(exc)
-        _note_on_trace("llm_error", cause)
+        """The model endpoint failed mid-turn: say so, with what the tools found out.
+
+        The cause is in our words: an endpoint's error body can quote the prompt or the
+        model's output, so its own text goes onto the trace (`llm_error`) only.
+        """
+        _note_on_trace("llm_error", describe_exception(exc))
+        cause = explain_exception(exc)
         text = f"The model endpoint '{self.settings.llm_endpoint}' failed, so there is no answer: {cause}"
         missing = Notice("missing_sources", no_fallback.review(results).text)
         yield from self._close_as_notice(Notice("error", text), [missing])
@@ -255,6 +289,18 @@ def _note_on_trace(key: str, value: str) -> None:
     span = mlflow.get_current_active_span()
     if span is not None:
         span.set_attribute(key, value)
+
+
+def _user_texts(history: Sequence[dict[str, Any]]) -> list[str]:
+    """What the user wrote in the conversation: their figures are theirs, not inventions."""
+    texts = []
+    for item in history:
+        if item.get("role") != "user":
+            continue
+        content = item.get("content")
+        parts = content if isinstance(content, list) else [{"text": content}]
+        texts += [str(p.get("text")) for p in parts if isinstance(p, dict) and isinstance(p.get("text"), str)]
+    return texts
 
 
 def _new_id(prefix: str) -> str:

@@ -10,12 +10,18 @@ a copy of the caller's context, so its TOOL span is a child of the turn's span.
 Each tool bounds its own time (see `Tool`). A step runs at most `MAX_CALLS_PER_STEP`
 calls, and identical calls (same tool, same arguments) run once: a model that asks
 sixty times cannot turn one turn into hours.
+
+A failed call's cause is in our own words: users see it in the tool row and in the
+refusal or notice. What the model wrote (a tool name, its arguments) and an exception's
+text go only into `detail`, for the model and the trace; an unknown name is not even
+there, only its length and a hash, as the model can put anything (figures too) in it.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import contextvars
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -23,10 +29,13 @@ from typing import Any
 import mlflow
 from mlflow.entities import SpanStatusCode, SpanType
 
+from .errors import describe_exception
 from .loop_events import ToolCall
 from .tools.base import Tool, ToolResult, error_result
 
 MAX_CALLS_PER_STEP = 8
+UNKNOWN_TOOL = "(unknown tool)"
+UNKNOWN_SOURCE = "a tool the model named that does not exist"
 
 
 class TurnTools:
@@ -38,9 +47,19 @@ class TurnTools:
         self.results: dict[str, ToolResult] = {}
 
     @property
+    def earlier(self) -> list[Mapping[str, Any]]:
+        """The tool outputs of earlier turns, oldest first."""
+        return list(self._history)
+
+    @property
+    def outputs(self) -> list[Mapping[str, Any]]:
+        """The outputs of this turn's calls, in the order they were made."""
+        return [result.as_dict() for result in self.results.values()]
+
+    @property
     def history(self) -> list[Mapping[str, Any]]:
         """Every tool output of the conversation so far, this turn's included."""
-        return [*self._history, *(result.as_dict() for result in self.results.values())]
+        return [*self.earlier, *self.outputs]
 
     def run_step(self, calls: Sequence[ToolCall]) -> list[ToolResult]:
         """Every call of one step, concurrently, in call order."""
@@ -58,14 +77,17 @@ class TurnTools:
                 results = [future.result() for future in futures]
         done = dict(zip(to_run, results, strict=True))
         cause = f"not run: the model asked for more than {MAX_CALLS_PER_STEP} different calls in one step"
-        done |= {key: _failed(key[0], cause) for key in skipped}
+        done |= {key: _failed(key[0], self.tools, cause) for key in skipped}
         step = [done[_key(call)] for call in calls]
         self.results |= {call.id: result for call, result in zip(calls, step, strict=True)}
         return step
 
 
 def _run(
-    name: str, raw_arguments: str, tools: Mapping[str, Tool], history: Sequence[Mapping[str, Any]]
+    name: str,
+    raw_arguments: str,
+    tools: Mapping[str, Tool],
+    history: Sequence[Mapping[str, Any]],
 ) -> ToolResult:
     """One call in its TOOL span, which is marked ERROR when the call failed."""
     with mlflow.start_span(name=name, span_type=SpanType.TOOL) as span:
@@ -75,16 +97,22 @@ def _run(
         except json.JSONDecodeError:
             arguments = None
         if tool is None:
-            result = _failed(name, f"the model asked for an unknown tool '{name}'")
+            result = _failed(
+                name,
+                tools,
+                "the model asked for a tool that does not exist",
+                _digest(name),
+            )
         elif not isinstance(arguments, dict):
-            cause = f"the model sent arguments that are not a JSON object: {raw_arguments[:200]!r}"
-            result = _failed(name, cause)
+            cause = "the model sent arguments that are not a JSON object"
+            result = _failed(name, tools, cause, _digest(raw_arguments or ""))
         else:
             span.set_inputs(arguments)
             try:
                 result = tool(arguments, history)
             except Exception as exc:  # noqa: BLE001 - a broken tool is a failed call, not a crashed turn
-                result = _failed(name, f"the tool crashed: {exc!r}"[:300])
+                cause = f"the tool crashed ({type(exc).__name__})"
+                result = _failed(name, tools, cause, describe_exception(exc))
         span.set_outputs(result.as_dict())
         span.set_attributes({"status": result.status.value, **result.attributes})
         if result.failed:
@@ -92,9 +120,18 @@ def _run(
     return result
 
 
-def _failed(name: str, cause: str) -> ToolResult:
-    """A call that failed before or inside its tool, named by the tool it asked for."""
-    return error_result(name, f"tool '{name}'", cause)
+def _failed(name: str, tools: Mapping[str, Tool], cause: str, detail: str | None = None) -> ToolResult:
+    """A call that failed before or inside its tool, named as the tool is configured."""
+    tool = tools.get(name)
+    if tool is None:  # the name is the model's text: neither users nor the model see it back
+        return error_result(UNKNOWN_TOOL, UNKNOWN_SOURCE, cause, detail)
+    return error_result(name, str(getattr(tool, "source", f"tool '{name}'")), cause, detail)
+
+
+def _digest(text: str) -> str:
+    """Which text the model sent, without its content: a length and a short hash."""
+    digest = hashlib.sha256(text.encode(errors="surrogatepass")).hexdigest()
+    return f"{len(text)} characters, sha256 {digest[:12]}"
 
 
 def _key(call: ToolCall) -> tuple[str, str]:

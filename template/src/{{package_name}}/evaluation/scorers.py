@@ -1,26 +1,23 @@
 """Code-based scorers: deterministic checks of each answer, read from its trace.
 
 Every scorer returns an MLflow `Feedback` with a rationale, or None when it does not
-apply to a row (routing without `expected_tools`, honesty when no tool failed).
+apply to a row (routing without `expected_tools`, honesty when no tool failed,
+figures in an agent without data tools).
 
 Production monitoring stores a registered scorer as the source of its body and runs
 it where this package is not installed. So the scorers in `MONITORABLE` import what
 they need inside their body and use nothing else from this module; the others may
 use the package. They rely on the trace contract of this agent: a TOOL span per tool
-call, named after the tool, whose outputs carry a `status` ("ok" when data came back).
+call, named after the tool, whose outputs carry a `status` ("ok" when data came back),
+and the figures check's verdicts in the `figures_check` attribute of the turn's span.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from mlflow.entities import Feedback, SpanType, Trace
 from mlflow.genai.scorers import scorer
-from mlflow.genai.utils.trace_utils import parse_outputs_to_str
-
-from ..figures import unverified
-from ..no_fallback import evidence
 
 
 @scorer
@@ -71,30 +68,50 @@ def tool_routing(expectations: dict[str, Any], trace: Trace) -> Feedback | None:
 
 
 @scorer
-def no_fabricated_figures(inputs: dict[str, Any], outputs: Any, trace: Trace) -> Feedback:
-    """Protects against made-up data: every figure in the answer appears in data a tool returned.
+def no_fabricated_figures(trace: Trace) -> Feedback | None:
+    """Protects against made-up data: every figure shown was verified by the agent's figures check.
 
-    Catches a model that invents or alters numbers even when every tool succeeded.
-    Figures are compared by value, by the agent's own rules (`figures.py`,
-    `no_fallback.evidence`): ids and SQL text are not data. The causes the agent
-    quotes when a tool failed, and what the user wrote, may be repeated; figures from
-    earlier assistant turns may not (they were not checked against this turn's data).
+    The agent checks each answer against the data its tools returned, what an honest
+    answer computes from it and the user's own words (`figures/`), and records the
+    verdict on its span (`figures_check`). This reads that record instead of checking
+    again, so the gate, production monitoring and the notice users see cannot disagree.
+    Fails on unverified figures or a warning (hidden text-direction characters).
+    No record: a turn whose model text was replaced (a refusal, a stand-in) or never
+    came (a failed endpoint) showed no figure of the model's, and passes; a turn that
+    called tools but recorded no check fails, since the check should have run; a turn
+    without either comes from an agent without data tools, which checks nothing: not
+    scored (None), as a pass would claim a check that never ran. So is a turn the client
+    stopped before its answer was checked.
     """
-    answer = parse_outputs_to_str(outputs)
-    results = [
-        span.outputs for span in trace.search_spans(span_type=SpanType.TOOL) if isinstance(span.outputs, dict)
-    ]
-    quoted = [
-        str(r.get(key)) for r in results if r.get("status") != "ok" for key in ("error", "text") if r.get(key)
-    ]
-    messages = (inputs or {}).get("input") or []
-    asked = [json.dumps(m.get("content"), default=str) for m in messages if m.get("role") == "user"]
-    listed = unverified(answer, [*evidence(results), *quoted, *asked])
-    if listed:
-        return Feedback(
-            value=False, rationale=f"Figures found in no data a tool returned: {', '.join(listed)}."
-        )
-    return Feedback(value=True, rationale="Every figure in the answer appears in data a tool returned.")
+    from mlflow.entities import Feedback, SpanType
+
+    spans = trace.data.spans
+    records = [r for s in spans for r in s.attributes.get("figures_check") or [] if isinstance(r, dict)]
+    noted = {key for s in spans for key in s.attributes or {}}
+    if not records:
+        if noted & {"no_fallback.discarded_answer", "stand_in_answer", "llm_error"}:
+            why = "the model's text was replaced by the agent's own (a refusal or a stand-in) or never came"
+            return Feedback(value=True, rationale=f"No figures to check: {why}.")
+        if "stopped" in noted:
+            return None
+        if trace.search_spans(span_type=SpanType.TOOL):
+            return Feedback(value=False, rationale="Tools were called, but no figures check was recorded.")
+        return None  # an agent without data tools: nothing verifies its figures, nothing is claimed
+    unverified = list(dict.fromkeys(f for r in records for f in r.get("unverified") or []))
+    warnings = list(dict.fromkeys(w for r in records for w in r.get("warnings") or []))
+    if unverified or warnings:
+        listed = ", ".join(f"“{f}”" for f in unverified[:12]) + (" and more" if len(unverified) > 12 else "")
+        why = "match no data a tool returned, no calculation from it and no figure of the user's"
+        parts = [f"Unverified figures (they {why}): {listed}."] if unverified else []
+        return Feedback(value=False, rationale=" ".join([*parts, *warnings]))
+    how: dict[str, int] = {}
+    for figure in (f for r in records for f in r.get("figures") or []):
+        kind = str(figure.get("verified")).split(":")[0]
+        how[kind] = how.get(kind, 0) + 1
+    if not how:
+        return Feedback(value=True, rationale="The answer holds no figures.")
+    counted = "; ".join(f"{kind}: {n}" for kind, n in how.items())
+    return Feedback(value=True, rationale=f"All {sum(how.values())} figures verified ({counted}).")
 
 
 @scorer
@@ -199,7 +216,21 @@ CODE_SCORERS = [
     total_tokens,
 ]
 MONITORABLE = {
-    s.name: s for s in (non_empty_answer, tool_data_returned, error_honesty, latency_seconds, total_tokens)
+    s.name: s
+    for s in (
+        non_empty_answer,
+        tool_data_returned,
+        no_fabricated_figures,
+        error_honesty,
+        latency_seconds,
+        total_tokens,
+    )
 }
 # Scorers that skip rows they do not apply to; every other scorer must score every row.
-CONDITIONAL = {tool_routing.name, tool_data_returned.name, error_honesty.name, total_tokens.name}
+CONDITIONAL = {
+    tool_routing.name,
+    tool_data_returned.name,
+    no_fabricated_figures.name,
+    error_honesty.name,
+    total_tokens.name,
+}

@@ -26,7 +26,10 @@ class ToolResult:
     """The outcome of one tool call.
 
     `source` names the data source for people ("Genie space 'sales'"); `content` is
-    what the model reads; `attributes` go onto the TOOL span of the trace.
+    what the model reads; `attributes` go onto the TOOL span of the trace. `error` is
+    the cause in our own words, shown to users; `detail` is text from outside (a
+    workspace's message, an exception's text), for the model and the trace only: the
+    fixed messages users see never quote it, as it can hold figures or the model's words.
     """
 
     tool: str
@@ -36,6 +39,7 @@ class ToolResult:
     error: str | None = None
     is_data_source: bool = True
     attributes: Mapping[str, str | int | bool] = dataclasses.field(default_factory=dict)
+    detail: str | None = None
 
     @property
     def failed(self) -> bool:
@@ -49,10 +53,12 @@ class ToolResult:
         body: dict[str, Any] = {"status": self.status.value, **self.content}
         if self.error is not None:
             body["error"] = self.error
+        if self.detail is not None:
+            body["detail"] = self.detail
         return body
 
     def summary(self) -> dict[str, Any]:
-        """What a client shows of this call (the chat page's tool status): no data, no ids."""
+        """What a client shows of this call (the chat page's tool status): no data, no ids, no detail."""
         row_count = self.content.get("row_count")
         return {
             "tool": self.tool,
@@ -85,9 +91,11 @@ class Tool(Protocol):
     ) -> ToolResult: ...
 
 
-def error_result(tool: str, source: str, cause: str, **content: Any) -> ToolResult:
-    """A failed call; `cause` is shown to the model, the trace and the user."""
-    return ToolResult(tool=tool, source=source, status=Status.ERROR, content=content, error=cause)
+def error_result(tool: str, source: str, cause: str, detail: str | None = None, **content: Any) -> ToolResult:
+    """A failed call: `cause`, in our words, is shown to users too; `detail` only to the model and trace."""
+    return ToolResult(
+        tool=tool, source=source, status=Status.ERROR, content=content, error=cause, detail=detail
+    )
 
 
 def tool_outputs(messages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -13,7 +13,8 @@ A tool is any object with (see `Tool` in `base.py`):
 * `__call__(arguments, history=()) -> ToolResult`: `arguments` is the JSON object the
   model sent, `history` the outputs of earlier tool calls in the conversation. A call
   must bound its own time (nothing else will; calls run in threads) and should return
-  `error_result(...)` rather than raise.
+  `error_result(...)` rather than raise: its `cause` in your own words (users see it),
+  any text from outside (an API's error message) as its `detail` (the model and trace only).
 
 Set `is_data_source=False` on its results unless its output is data that the
 no-fallback rule (`no_fallback.py`) should guard: a data source that failed makes the

@@ -1,0 +1,320 @@
+"""The figures an honest answer may compute from the data, each with how it was computed.
+
+An answer that says "EMEA was 31.3% of the total" or "about 73k across the quarter"
+is honest if that is what the returned rows add up to. Flagging it would teach users
+to ignore the notice. But every extra candidate is a chance for an invented figure
+to match by luck, so only derivations a reader would expect are made: a column's
+total, average, median and each value's share of the total; changes and ratios
+between neighbouring rows, the first and last row, and the columns of one row;
+totals and averages per group of a label column; and any pair of rows the answer
+itself names.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import itertools
+import re
+import statistics
+from collections.abc import Sequence
+
+from .evidence import Cell, Table
+
+MAX_GROUPS = 30
+NEWER = re.compile(r"current|this|new|latest|after|actual", re.I)
+OLDER = re.compile(r"prior|prev|last|old|before|baseline|target", re.I)
+PRICE = re.compile(r"price|cost|fee|rate_usd|amount|value", re.I)
+NON_ADDITIVE = re.compile(
+    r"avg|average|mean|median|rate|ratio|pct|percent|per_|score|csat|nps|price|margin|_ms$|latency|age$", re.I
+)
+GENERIC = {"pct", "the", "and", "total", "avg", "sum", "count", "value", "amount"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Candidate:
+    value: float
+    how: str
+    direct: bool = False  # a value as returned, not computed
+    signed: bool = False  # from a column of changes, where the sign is the data's claim
+
+
+class Pool:
+    """Candidates sorted by size, searched by the precision a figure is written with."""
+
+    def __init__(self) -> None:
+        self._items: list[tuple[float, Candidate]] = []
+        self._keys: list[float] = []
+
+    def add(self, value: float, how: str, *, direct: bool = False, signed: bool = False) -> None:
+        if value == value and abs(value) != float("inf"):  # not NaN or infinite
+            self._items.append((abs(value), Candidate(value, how, direct, signed)))
+
+    def freeze(self) -> Pool:
+        self._items.sort(key=lambda item: item[0])
+        self._keys = [key for key, _ in self._items]
+        return self
+
+    def near(self, written: float, tolerance: float) -> list[Candidate]:
+        """Candidates that round to `written` at its precision."""
+        size = abs(written)
+        slack = 1e-9 * max(size, 1.0)
+        low = bisect.bisect_left(self._keys, size - tolerance - slack)
+        high = bisect.bisect_right(self._keys, size + tolerance + slack)
+        return [candidate for _, candidate in self._items[low:high]]
+
+
+@dataclasses.dataclass
+class Pools:
+    numbers: Pool
+    percents: Pool
+    multiples: Pool
+    counts: Pool
+    anchored: Pool  # returned values against the user's figures: for amounts and percentages only
+    rates: Pool  # any column over another in a row, for a figure written as a rate ("$6.25 per TB")
+
+
+def pools(
+    tables: Sequence[Table],
+    cited: Sequence[tuple[int, int]],
+    anchors: Sequence[float] = (),
+    tops: Sequence[int] = (),
+) -> Pools:
+    """Every value, and every expected derivation, of `tables`; `cited` are (table, row) pairs
+    the answer names, whose values may be combined with each other; `anchors` are the user's
+    figures, which returned values may be compared with ("$234k above your target"); `tops`
+    are the small counts the answer writes, for totals of its "top 5"."""
+    made = Pools(Pool(), Pool(), Pool(), Pool(), Pool(), Pool())
+    _against(tables, anchors, made)
+    for table in tables:
+        _direct(table, made)
+        for index, column in enumerate(table.columns):
+            cells = [(r, row[index]) for r, row in enumerate(table.rows) if row[index].kind == "number"]
+            _column(column, cells, made, tops=tops, series=_is_series(table))
+            _groups(table, index, made)
+        for row in table.rows:
+            numbers = [(table.columns[i], c) for i, c in enumerate(row) if c.kind == "number"]
+            for (name_a, a), (name_b, b) in itertools.permutations(numbers[:8], 2):
+                if b.value:
+                    made.rates.add(a.value / b.value, f"{name_a} per {name_b} of one row")
+                if b.value and _counts(table, name_b) and not _counts(table, name_a):
+                    made.numbers.add(a.value / b.value, f"{name_a} per {name_b} of one row")
+                    if PRICE.search(name_a):  # quantity times unit price: a line's total
+                        made.numbers.add(a.value * b.value, f"{name_a} times {name_b} of one row")
+                if _same_kind(name_a, name_b) or (_counts(table, name_a) and _counts(table, name_b)):
+                    _in_row(name_a, a, name_b, b, made)
+        _column_totals(table, made)
+        for a, b in itertools.permutations(table.counts, 2):
+            made.counts.add(a - b, "the difference of two counts of rows")
+        for count in table.counts:
+            made.counts.add(count, "a count of rows")
+    _across_tables(tables, cited, made)
+    named = [tables[t].rows[r] for t, r in cited]
+    for t in {t for t, _ in cited}:
+        rows = [tables[t].rows[r] for u, r in cited if u == t]
+        for i, name in enumerate(tables[t].columns):
+            values = [row[i] for row in rows if row[i].kind == "number"][:30]
+            for a, b in itertools.permutations(values, 2):
+                _pair(a, b, f"two rows of {name} the answer names", made)
+    for size in range(2, min(len(named), 8) + 1):
+        for columns in zip(*named[:size], strict=False):
+            numbers = [c.value for c in columns if c.kind == "number"]
+            if len(numbers) == size:
+                made.numbers.add(sum(numbers), "the total of the rows the answer names")
+    return Pools(
+        *(
+            pool.freeze()
+            for pool in (made.numbers, made.percents, made.multiples, made.counts, made.anchored, made.rates)
+        )
+    )
+
+
+def _across_tables(tables: Sequence[Table], cited: Sequence[tuple[int, int]], made: Pools) -> None:
+    """The same row and column in two results (this turn's Engineering against last turn's):
+    their differences, changes and ratios."""
+    for (t, r), (u, q) in itertools.permutations(cited, 2):
+        if t == u or not tables[t].labels[r] & tables[u].labels[q]:
+            continue
+        for i, name in enumerate(tables[t].columns):
+            if name in tables[u].columns:
+                a, b = tables[t].rows[r][i], tables[u].rows[q][tables[u].columns.index(name)]
+                if a.kind == b.kind == "number":
+                    _pair(a, b, f"{name} in two results", made)
+
+
+def _direct(table: Table, made: Pools) -> None:
+    for r, row in enumerate(table.rows):
+        for i, cell in enumerate(row):
+            if cell.kind != "number":
+                continue
+            how = f"{table.columns[i]} in row {r + 1}"
+            made.numbers.add(cell.value, how, direct=True, signed=cell.signed)
+            if cell.percent or not cell.value.is_integer():
+                made.percents.add(cell.value, how, direct=True, signed=cell.signed)
+            if abs(cell.value) <= 10:
+                made.percents.add(
+                    cell.value * 100,
+                    f"{how}, as a percentage",
+                    direct=True,
+                    signed=cell.signed,
+                )
+
+
+def _is_series(table: Table) -> bool:
+    """Rows over time (a date or year column): neighbouring rows are compared, not ranked."""
+    return (
+        any(
+            c.kind == "date" or (c.kind == "code" and len(c.key) == 4 and c.key.isdigit())
+            for c in table.rows[0]
+        )
+        if table.rows
+        else False
+    )
+
+
+def _counts(table: Table, name: str) -> bool:
+    """A column of whole numbers: orders, tickets, units."""
+    index = table.columns.index(name)
+    return all(row[index].value.is_integer() for row in table.rows if row[index].kind == "number")
+
+
+def _column(
+    name: str, cells: Sequence[tuple[int, Cell]], made: Pools, *, tops: Sequence[int], series: bool
+) -> None:
+    values = [cell.value for _, cell in cells]
+    if len(values) < 2:
+        return
+    total = sum(values)
+    made.numbers.add(total / len(values), f"the average of {name}")
+    made.numbers.add(statistics.median(values), f"the median of {name}")
+    made.percents.add(statistics.fmean(values), f"the average of {name}")
+    if abs(statistics.fmean(values)) <= 10:
+        made.percents.add(100 * statistics.fmean(values), f"the average of {name}, as a percentage")
+    if NON_ADDITIVE.search(name):
+        return  # averages, rates and prices have no meaningful total or shares
+    made.numbers.add(total, f"the total of {name}")
+    for value in values:
+        if cells[0][1].percent:
+            break  # rates are not shares of a total
+        made.numbers.add(total - value, f"the total of {name} without one row")
+        if total:
+            made.percents.add(100 * value / total, f"a share of the total of {name}")
+    for k in sorted({k for k in tops if 1 < k < len(values)}):
+        top = sum(values[:k])
+        made.numbers.add(top, f"the total of the first {k} rows of {name}")
+        if total:
+            made.percents.add(100 * top / total, f"the share of the first {k} rows of {name}")
+    if not series:
+        return
+    for a, b in [(values[0], values[-1])]:  # over the whole series; between named rows, see `cited`
+        for new, old in ((a, b), (b, a)):
+            made.numbers.add(new - old, f"the difference of two rows of {name}")
+            if old:
+                made.percents.add(100 * (new - old) / old, f"the change between two rows of {name}")
+    if min(values) > 0:
+        made.multiples.add(max(values) / min(values), f"the largest over the smallest {name}")
+
+
+def _against(tables: Sequence[Table], anchors: Sequence[float], made: Pools) -> None:
+    values = [c.value for t in tables for row in t.rows for c in row if c.kind == "number"]
+    for i in range(max((len(t.columns) for t in tables), default=0)):
+        values += [
+            sum(row[i].value for row in t.rows if i < len(row) and row[i].kind == "number") for t in tables
+        ]
+    for anchor in [a for a in anchors if a][:20]:
+        for value in values[:400]:
+            made.anchored.add(value - anchor, "the difference from the user's figure")
+            made.anchored.add(100 * value / anchor, "the ratio to the user's figure")
+            made.anchored.add(100 * (value - anchor) / anchor, "the change from the user's figure")
+
+
+def _column_totals(table: Table, made: Pools) -> None:
+    """Changes between the totals of columns of one kind ("revenue_2024" against "revenue_2023"),
+    and the ratio of any two totals ("occupied beds over beds: 80%")."""
+    totals = {}
+    for i, name in enumerate(table.columns):
+        numbers = [row[i].value for row in table.rows if row[i].kind == "number"]
+        if len(numbers) > 1 and not NON_ADDITIVE.search(name):
+            totals[name] = sum(numbers)
+    for (name_a, a), (name_b, b) in itertools.permutations(totals.items(), 2):
+        if b:
+            made.percents.add(100 * a / b, f"the total of {name_a} over the total of {name_b}")
+            made.rates.add(a / b, f"the total of {name_a} per {name_b}")
+            if _counts(table, name_b) and not _counts(table, name_a):  # "$62.48 per return", blended
+                made.numbers.add(a / b, f"the total of {name_a} per {name_b}")
+        if _same_kind(name_a, name_b):
+            _in_row(name_a, Cell("number", a), name_b, Cell("number", b), made, what="the totals of ")
+
+
+def _in_row(name_a: str, a: Cell, name_b: str, b: Cell, made: Pools, what: str = "") -> None:
+    """Two columns of one kind: sums, differences, ratios and changes. Where the names say which
+    is newer ("2024" and "2023", "current" and "prior"), the change has a sign a rise or fall
+    word must agree with."""
+    how = f"{what}{name_a} and {name_b}"
+    order = _order(name_a, name_b)
+    signed = order is not None
+    if order == -1:
+        return  # the same pair is added the other way round
+    made.numbers.add(a.value - b.value, f"the difference of {how}", signed=signed)
+    if a.percent and b.percent:
+        made.percents.add(a.value - b.value, f"the difference in points of {how}", signed=signed)
+    if b.value:
+        made.percents.add(100 * a.value / b.value, f"the ratio of {how}")
+        made.percents.add(
+            100 * (a.value - b.value) / b.value, f"the change from {name_b} to {name_a}", signed=signed
+        )
+        made.multiples.add(a.value / b.value, f"the ratio of {how}")
+    if not signed and a.value:
+        made.percents.add(100 * (b.value - a.value) / a.value, f"the change from {name_a} to {name_b}")
+
+
+def _same_kind(name_a: str, name_b: str) -> bool:
+    return bool(_words(name_a) & _words(name_b))
+
+
+def _order(name_a: str, name_b: str) -> int | None:
+    """1 when column a is the newer, -1 when b is, None when the names do not say."""
+    years_a, years_b = re.findall(r"\d+", name_a), re.findall(r"\d+", name_b)
+    if years_a and years_b and years_a != years_b:
+        return 1 if int(years_a[-1]) > int(years_b[-1]) else -1
+    newer, older = NEWER.search(name_a), OLDER.search(name_a)
+    other_newer, other_older = NEWER.search(name_b), OLDER.search(name_b)
+    if newer and other_older:
+        return 1
+    if older and other_newer:
+        return -1
+    return None
+
+
+def _words(name: str) -> set[str]:
+    return {w for w in re.split(r"[^a-z]+", name.lower()) if len(w) > 2} - GENERIC
+
+
+def _groups(table: Table, index: int, made: Pools) -> None:
+    """Totals and averages of each numeric column per value of a label column."""
+    keys = [row[index] for row in table.rows]
+    if any(k.kind not in ("text", "code", "date") for k in keys):
+        return
+    groups: dict[tuple, list[list[Cell]]] = {}
+    for key, row in zip(keys, table.rows, strict=True):
+        groups.setdefault((key.kind, key.key, key.parts[:2]), []).append(row)
+    if not 1 < len(groups) <= MAX_GROUPS or len(groups) == len(table.rows):
+        return
+    for rows in groups.values():
+        for i, name in enumerate(table.columns):
+            numbers = [row[i].value for row in rows if row[i].kind == "number"]
+            if numbers:
+                made.numbers.add(sum(numbers), f"the total of {name} for one group")
+                made.numbers.add(statistics.fmean(numbers), f"the average of {name} for one group")
+                made.percents.add(statistics.fmean(numbers), f"the average of {name} for one group")
+
+
+def _pair(a: Cell, b: Cell, how: str, made: Pools) -> None:
+    made.numbers.add(a.value - b.value, f"the difference of {how}")
+    made.numbers.add(a.value + b.value, f"the sum of {how}")
+    if a.percent and b.percent:
+        made.percents.add(a.value - b.value, f"the difference in points of {how}")
+    if b.value:
+        made.percents.add(100 * a.value / b.value, f"the ratio of {how}")
+        made.percents.add(100 * (a.value - b.value) / b.value, f"the change between {how}")
+        made.multiples.add(a.value / b.value, f"the ratio of {how}")
