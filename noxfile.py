@@ -271,7 +271,7 @@ def bench(session: nox.Session, variant: str) -> None:
         )
         session.log(f"render {variant} with the copier CLI: {time.perf_counter() - started:.2f} s")
         corpus = ROOT / "tests" / "figures_corpus"
-        for answers in (corpus, corpus / "holdout", corpus / "holdout2"):
+        for answers in (corpus, *sorted({path.parent for path in corpus.glob("holdout*/*.yaml")})):
             session.run("python", str(corpus / "measure.py"), str(project), str(answers))
 
         def uv(*args: str, silent: bool = False) -> str | bool:

@@ -1,4 +1,5 @@
-"""The figures check meets the goals of issue 15 on the labelled corpus in tests/figures_corpus/.
+"""The figures check meets the goals of issue 15 on the labelled corpus in tests/figures_corpus/,
+and does no worse than recorded on the held-out sets in its holdout*/ folders.
 
 The corpus holds answers over realistic tool outputs, each labelled with the figures it invents.
 Its goals: at least 97% of invented figures flagged, at most 2% of honest answers flagged at all.
@@ -36,6 +37,17 @@ HONEST_FORMS = [
     "honest-table-copy", "honest-pct-column",
 ]  # fmt: skip
 MIN_PER_FORM = 8
+# Answers written by people who never saw the check, in the order they were written: each set
+# was measured before the check was changed for it (the README quotes both figures). Later
+# changes must not do worse on any of them than these shares: (invented caught, honest flagged).
+HELD_OUT = sorted({path.parent for path in CORPUS.glob("holdout*/*.yaml")})
+HELD_OUT_FLOORS = {
+    "holdout": (0.923, 0.037),
+    "holdout2": (0.898, 0.052),
+    "holdout3": (0.711, 0.221),
+    "holdout4": (0.738, 0.245),
+    "holdout5": (0.661, 0.299),
+}
 SCENARIO_KEYS = {"id", "asked", "turn", "earlier", "answers"}
 ANSWER_KEYS = {"id", "form", "text", "invented", "why"}
 STATUSES = {"ok", "error", "empty", "text"}
@@ -56,10 +68,10 @@ def load_measure() -> ModuleType:
 measure = load_measure()
 
 
-def scenarios() -> list[tuple[str, dict[str, Any]]]:
+def scenarios(directory: Path = CORPUS) -> list[tuple[str, dict[str, Any]]]:
     return [
         (path.name, scenario)
-        for path in sorted(CORPUS.glob("*.yaml"))
+        for path in sorted(directory.glob("*.yaml"))
         for scenario in yaml.safe_load(path.read_text(encoding="utf-8"))["scenarios"]
     ]
 
@@ -82,10 +94,11 @@ def tool_output_problems(where: str, output: Any) -> list[str]:
     return []
 
 
-def test_corpus_schema() -> None:
+@pytest.mark.parametrize("directory", [CORPUS, *HELD_OUT], ids=lambda path: path.name)
+def test_corpus_schema(directory: Path) -> None:
     problems: list[str] = []
     seen: set[str] = set()
-    for name, scenario in scenarios():
+    for name, scenario in scenarios(directory):
         where = f"{name}:{scenario.get('id')}"
         if scenario.get("id") in seen or not set(scenario) <= SCENARIO_KEYS:
             problems.append(f"{where}: duplicate id or keys outside {sorted(SCENARIO_KEYS)}")
@@ -116,13 +129,18 @@ def test_corpus_size_and_forms() -> None:
     assert not thin, f"forms with fewer than {MIN_PER_FORM} answers: {thin}"
 
 
-def test_invented_figures_are_written_in_their_answer() -> None:
-    """A label must name the figure as written (as seen, for a bidi answer), or it measures nothing."""
+@pytest.mark.parametrize("directory", [CORPUS, *HELD_OUT], ids=lambda path: path.name)
+def test_invented_figures_are_written_in_their_answer(directory: Path) -> None:
+    """A label must name the figure as written (as seen, or with invisible characters removed),
+    or it measures nothing."""
     absent = [
         f"{case.id}: {figure!r}"
-        for case in measure.load()
+        for case in measure.load(directory)
         for figure in case.invented
-        if figure not in case.text and figure not in visible(case.text)
+        if figure not in case.text
+        and figure not in visible(case.text)
+        and measure.normal(figure) not in measure.normal(visible(case.text))
+        and not case.bidi  # a bidi answer is caught by its warning, whatever its label says
     ]
     assert not absent, "invented figures not found in their answer:\n" + "\n".join(absent)
 
@@ -135,3 +153,12 @@ def check_figures(rendered_variant: Callable[[str], Path]) -> Callable[..., Any]
 def test_figures_check_meets_the_goals(check_figures: Callable[..., Any]) -> None:
     result = measure.measure(check_figures, measure.load())
     assert result.caught_share >= 0.97 and result.alarm_share <= 0.02, measure.summary(result)
+
+
+@pytest.mark.parametrize("directory", HELD_OUT, ids=lambda path: path.name)
+def test_figures_check_does_no_worse_on_held_out_answers(
+    check_figures: Callable[..., Any], directory: Path
+) -> None:
+    result = measure.measure(check_figures, measure.load(directory))
+    caught, flagged = HELD_OUT_FLOORS[directory.name]
+    assert result.caught_share >= caught and result.alarm_share <= flagged, measure.summary(result)

@@ -17,7 +17,9 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import re
+import statistics
 import sys
+import time
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -57,6 +59,7 @@ class Result:
     forms: dict[str, list[int]] = dataclasses.field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     misses: list[str] = dataclasses.field(default_factory=list)
     false_alarms: list[str] = dataclasses.field(default_factory=list)
+    seconds: list[float] = dataclasses.field(default_factory=list)  # per answer, for the speed line
 
     @property
     def caught_share(self) -> float:
@@ -105,7 +108,9 @@ def contains(flagged: str, figure: str) -> bool:
 def measure(check: CheckFigures, cases: Iterable[Case]) -> Result:
     result = Result()
     for case in cases:
+        started = time.perf_counter()
         report = check(case.text, turn=case.turn, earlier=case.earlier, asked=case.asked)
+        result.seconds.append(time.perf_counter() - started)
         form = result.forms[case.form]
         if not case.invented:
             form[0] += 1
@@ -152,6 +157,12 @@ def summary(result: Result) -> str:
         lines.append(f"{form:<28} {count:>4}  {hits} {'flagged' if form.startswith('honest') else 'caught'}")
     lines.append(f"\ninvented figures caught: {result.caught}/{result.figures} = {result.caught_share:.1%}")
     lines.append(f"honest answers flagged:  {result.alarms}/{result.honest} = {result.alarm_share:.1%}")
+    if result.seconds:
+        ms = sorted(1000 * s for s in result.seconds)
+        lines.append(
+            f"time per answer: median {statistics.median(ms):.1f} ms, "
+            f"p95 {ms[int(0.95 * (len(ms) - 1))]:.1f} ms, max {ms[-1]:.1f} ms"
+        )
     lines += ["\nmisses:", *result.misses] if result.misses else []
     lines += ["\nfalse alarms:", *result.false_alarms] if result.false_alarms else []
     return "\n".join(lines)

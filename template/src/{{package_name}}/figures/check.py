@@ -1,4 +1,4 @@
-"""The verdict on each figure of an answer: verified, and how, or not.
+"""The verdict on each figure of an answer, on its own: verified, and how, or not.
 
 One function, `check_figures`, serves the agent's notice and the evaluation scorer,
 so the two cannot disagree. A number is verified by, in this order:
@@ -10,19 +10,22 @@ so the two cannot disagree. A number is verified by, in this order:
 * a value a tool returned, typed by its column (a date's day is not a number, an id's
   digits are not an amount), of the same sign when a rise or fall word goes with it
   and the value is a change;
-* a count of rows, for a whole number with no unit ("12 orders"), or "5 days" of a
-  table of days;
+* a count of rows, for a whole number with no unit ("12 orders") that no row named
+  just before it narrows ("London has 10 of them"), or "5 days" of a table of days;
+* the time between two dates the sentence writes or names ("20 days after");
 * a derivation of returned values (`derived.py`), within the precision written; a
   whole number below 10 must be a returned value, not a derivation;
 * the user's own figure, unless the sentence states it as a returned row's value
   and compares nothing ("Yes, EMEA made 50,000" where EMEA's row says 58,417);
 * a comparison with the user's figure ("385 short of your 5k"), the number part of a
-  returned id ("order 417"), a literal of the SQL that ran next to "top", "last" or
-  "above", a number inside returned text as written, or a bound the data meets;
-* two verified figures of the same answer it is the sum, difference, change or ratio of.
+  returned id ("order 417"), a rate scaled to its written base ("2.8 per 1,000"), a
+  literal of the SQL that ran next to "top", "last" or "above", a number inside
+  returned text or a column's name as written, or a bound the data meets on the
+  side it says ("more than 450").
 
-In a table row, or with a unit or currency, small numbers and years are checked like
-any other figure. Dates, times, ids, phone numbers and versions are verified by a
+Then `second_pass.py` verifies figures by way of the answer's other figures. In a
+table row, or with a unit or currency, small numbers and years are checked like any
+other figure. Dates, times, ids, phone numbers and versions are verified by a
 returned cell of the same date, time or characters, in any common format.
 
 Which returned tables each sentence may draw on is `scope.py`'s call; ids, codes,
@@ -32,18 +35,32 @@ phones, versions, dates and times are verified in `identities.py`.
 from __future__ import annotations
 
 import dataclasses
-import itertools
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from .derived import Candidate, Pool, Pools, pools
+from .derived import Candidate, Pools, pools
 from .evidence import Evidence, Table, gather
-from .identities import ID_WORDS, code_of, id_columns, id_digits, in_years, verify_date, verify_key, year_cell
+from .identities import (
+    ID_WORDS,
+    code_of,
+    elapsed,
+    id_columns,
+    id_digits,
+    ids_in_groups,
+    in_years,
+    verify_date,
+    verify_key,
+    year_cell,
+)
 from .reading import Figure, find_figures, has_bidi_controls, normalise, sentences
 from .scope import Scope, months_named, named_rows, names, with_headings
+from .second_pass import ID_NUMBER, POINTS, YEAR_OF_DATES, conversions, id_lists, two_step_derivations
+from .two_steps import TwoSteps
+from .units import header_of, unit_after, unit_in_name
+from .verdicts import BIDI_WARNING, FigureCheck, Verdict
 
-MAX_LISTED = 12
 ANCHORED = re.compile(
     r"\b(?:above|below|over|under|short|ahead|behind|beat|miss\w*|more|less|exceed\w*|of)\b"
 )
@@ -51,66 +68,31 @@ FILTERING = re.compile(
     r"\b(?:top|last|past|above|below|over|under|more|less|least|since|within|first|limit|threshold)\b"
 )
 WORSE_IS_LOWER = re.compile(
-    r"defect|churn|cost|error|latency|attrition|return|complaint|incident|downtime|delay|late|fail|no_?show|wait|crash|bounce|fraud",
+    r"defect|churn|cost|error|latency|attrition|return|complaint|incident|downtime|delay|late|fail|no_?show|wait|crash|bounce|fraud|loss",
     re.I,
 )
+BLENDED = re.compile(r"\b(?:blended|weighted|overall|combined|network-wide|portfolio|across (?:all|the))\b")
+IN_POINTS = re.compile(r"percentage points?|\b(?:pp|pts|ppt)\b")  # "In percentage points: Basic -0.30"
+BASIS_POINTS = re.compile(r"(?:basis points?|bps|bp)\b")
+RATE_BASE = re.compile(r"\bper (1,000,000|100,000|10,000|1,000|1000000|100000|10000|1000|100)\b")
 USER = "the user's own figure"
+REFUTED = "refuted: "
 COMPARING = re.compile(
     r"\b(?:above|below|over|under|than|threshold|target|goal|budget|vs|versus|compared|from|instead|not|"
     r"rather|beat|missed|exceed\w*|short|if|would|assum\w*|you|your|bar|cleared|mark|line|limit|cut-?off|"
     r"expect\w*|plan\w*|forecast\w*|quota|asked|mentioned|said|against|close)\b"
 )
-UNVERIFIED_HEADER = (
-    "Note: these figures do not match any data returned in this conversation, the question, "
-    "or a calculation from them; treat them as unverified:"
-)
-BIDI_WARNING = (
-    "Note: this answer contained invisible text-direction characters, which can make figures "
-    "display in another order than written; they were removed before the figures were checked."
-)
 
 
 @dataclasses.dataclass(frozen=True)
-class Verdict:
-    figure: Figure
-    how: str | None  # None: not verified
-    value: float = 0.0  # the exact value that verified it (a returned or derived value)
+class Around:
+    """What the sentence around a figure says about it."""
 
-
-@dataclasses.dataclass(frozen=True)
-class FigureCheck:
-    """Every figure of one answer and how it was verified."""
-
-    verdicts: list[Verdict]
-    warnings: list[str]
-
-    @property
-    def unverified(self) -> list[str]:
-        return list(dict.fromkeys(v.figure.text for v in self.verdicts if v.how is None))
-
-    @property
-    def flagged(self) -> bool:
-        return bool(self.unverified or self.warnings)
-
-    def notice(self) -> str:
-        """The agent's note under the answer: the figures it could not verify, in its own words."""
-        parts = list(self.warnings)
-        listed = self.unverified
-        if listed:
-            quoted = ", ".join(f"“{text}”" for text in listed[:MAX_LISTED])
-            more = f" and {len(listed) - MAX_LISTED} more" if len(listed) > MAX_LISTED else ""
-            parts.append(f"{UNVERIFIED_HEADER} {quoted}{more}.")
-        return "\n\n".join(parts)
-
-    def record(self) -> dict[str, Any]:
-        """For the trace: each figure, and how it was verified (or `null`)."""
-        return {
-            "figures": [
-                {"text": v.figure.text, "kind": v.figure.kind, "verified": v.how} for v in self.verdicts
-            ],
-            "unverified": self.unverified,
-            "warnings": self.warnings,
-        }
+    sentence: str  # lower case, with the heading of its list or table
+    per: float = 1.0  # the base of the rate it is written as ("2.8 per 1,000"), or 1
+    moments: list[Figure] = dataclasses.field(default_factory=list)  # its dates and times
+    stamps: list[tuple[int | None, ...]] = dataclasses.field(default_factory=list)  # of the rows it names
+    range_end: Figure | None = None  # the date a day starts a range to ("16 to 20 May")
 
 
 def check_figures(
@@ -126,6 +108,7 @@ def check_figures(
     text = normalise(answer).lower()
     lines = with_headings([line.lower() for line in sentences(answer)])
     written = {round(f.value, 6) for f in find_figures(answer)}
+    grouped = ids_in_groups(normalise(answer), evidence.tables, asked)
     anchors = [
         f.value for f in evidence.asked if f.kind in ("number", "percent") and round(f.value, 6) in written
     ]
@@ -133,55 +116,44 @@ def check_figures(
     found = find_figures(answer)
     dates = [f.parts for f in found if f.kind == "date"] + [(None, m, None) for m in months_named(text)]
     tops = [int(f.value) for f in found if f.kind == "number" and f.plain_integer and 1 < f.value <= 100]
-    built: dict[tuple[tuple[int, ...], ...], tuple[list[Table], Pools]] = {}
+    built: dict[tuple[tuple[int, ...], ...], tuple[list[Table], Pools, TwoSteps]] = {}
+    steps: dict[int, TwoSteps] = {}
     verdicts = []
-    for figure in found:
+    for index, figure in enumerate(found):
         kept = scope.earlier_rows(lines[figure.sentence])
         if kept not in built:
             tables = scope.tables(kept)
-            built[kept] = tables, pools(tables, named_rows(tables, text, dates), anchors, tops)
-        tables, made = built[kept]
-        how, exact = _verify(figure, evidence, tables, made, lines[figure.sentence])
+            made = pools(tables, named_rows(tables, text, dates), anchors, tops, evidence.tables, text)
+            built[kept] = tables, made, TwoSteps(tables)
+        tables, made, steps[figure.sentence] = built[kept]
+        after = found[index + 1] if index + 1 < len(found) else None
+        around = Around(
+            lines[figure.sentence],
+            per=after.value
+            if after and after.per and re.search(r"\bper$", figure.noun)
+            else _rate_base(lines[figure.sentence]),
+            moments=[f for f in found if f.kind in ("date", "time") and f.sentence == figure.sentence],
+            stamps=_dates_named(tables, lines[figure.sentence]),
+            range_end=after if _day_before(figure, after) else None,
+        )
+        how, exact = _verify(figure, evidence, tables, made, around)
+        if how is None and figure.kind in ("number", "code") and figure.text.lower() in grouped:
+            how = "data: part of a returned id, written in groups"
         if how == USER and not figure.in_table and _claimed_as_data(figure, lines[figure.sentence], tables):
-            how = None  # the user's figure, stated as what the data says about a row it disagrees with
-        verdicts.append(Verdict(figure, how, exact))
-    verdicts = _between_figures(verdicts)
+            how = f"{REFUTED}the user's figure, stated as a returned row's value the row disagrees with"
+        if how and how.startswith(REFUTED):
+            verdicts.append(Verdict(figure, None, exact, refuted=how.removeprefix(REFUTED)))
+        else:
+            verdicts.append(Verdict(figure, how, exact))
+    raw = sentences(answer)
+    units = [
+        unit_after(f.noun) or (unit_in_name(header_of(raw, f.sentence, f.text)) if f.in_table else None)
+        for f in found
+    ]
+    verdicts = conversions(id_lists(verdicts, evidence.tables), units, evidence.tables)
+    verdicts = two_step_derivations(verdicts, steps, lines, units)
     warnings = [BIDI_WARNING] if has_bidi_controls(answer) else []
     return FigureCheck(verdicts, warnings)
-
-
-def _between_figures(verdicts: list[Verdict]) -> list[Verdict]:
-    """An unverified figure that is the difference, sum, change or ratio of two verified
-    figures of the same answer ("from $1.73M to $1.83M, about 5.7%") is derived too.
-    The exact values that verified the two are used, not their rounded text."""
-    known = [v for v in verdicts if v.how and v.figure.kind in ("number", "percent") and v.value]
-    if not known or all(v.how for v in verdicts):
-        return verdicts
-    pool, multiples = Pool(), Pool()
-    for a, b in itertools.permutations(known[:40], 2):
-        x, y = a.figure.text, b.figure.text
-        multiples.add(a.value / b.value, f"{x} over {y}")
-        pool.add(a.value / b.value, f"{x} per {y}")
-        if a.figure.kind == b.figure.kind:
-            pool.add(a.value - b.value, f"{x} minus {y}")
-            pool.add(a.value + b.value, f"{x} plus {y}")
-            pool.add(100 * (a.value - b.value) / b.value, f"the change from {y} to {x}")
-            pool.add(100 * a.value / b.value, f"{x} as a share of {y}")
-    pool.freeze()
-    multiples.freeze()
-    checked = []
-    for v in verdicts:
-        small = v.figure.plain_integer and not v.figure.unit and v.figure.value < 100
-        if v.how is None and v.figure.kind in ("number", "percent", "multiple") and not small:
-            found = (multiples if v.figure.kind == "multiple" else pool).near(
-                v.figure.value, v.figure.tolerance
-            )
-            if found:
-                v = Verdict(
-                    v.figure, f"derived from the answer's own figures: {found[0].how}", found[0].value
-                )
-        checked.append(v)
-    return checked
 
 
 def _claimed_as_data(figure: Figure, sentence: str, tables: list[Table]) -> bool:
@@ -200,7 +172,7 @@ def _claimed_as_data(figure: Figure, sentence: str, tables: list[Table]) -> bool
 
 
 def _verify(
-    figure: Figure, evidence: Evidence, tables: list[Table], made: Pools, sentence: str
+    figure: Figure, evidence: Evidence, tables: list[Table], made: Pools, around: Around
 ) -> tuple[str | None, float]:
     """How the figure is verified (None: it is not), and the exact value that verified it."""
     if figure.rank:
@@ -209,18 +181,25 @@ def _verify(
         return verify_key(figure, evidence, tables), 0.0
     if figure.kind in ("date", "time"):
         return verify_date(figure, evidence, tables), 0.0
-    return _verify_number(figure, evidence, tables, made, sentence)
+    if around.range_end is not None:  # "between 16 and 20 May": the 16th of May
+        start = dataclasses.replace(
+            around.range_end, parts=(around.range_end.parts[0], around.range_end.parts[1], int(figure.value))
+        )
+        if verify_date(start, evidence, tables):
+            return "data: a returned date, the start of a range", figure.value
+    return _verify_number(figure, evidence, tables, made, around)
 
 
 def _verify_number(
-    figure: Figure, evidence: Evidence, tables: list[Table], made: Pools, sentence: str
+    figure: Figure, evidence: Evidence, tables: list[Table], made: Pools, around: Around
 ) -> tuple[str | None, float]:
+    sentence, per = around.sentence, around.per
     value, tolerance = figure.value, figure.tolerance
     bare = figure.kind == "number" and figure.plain_integer and not figure.unit
     in_prose = bare and not figure.in_table
     if figure.per and value in (10, 100, 1000, 10_000, 100_000, 1_000_000):
         return "exempt: the base of a rate (per 1,000)", value
-    column = _counted_column(figure, tables) if in_prose and value < 10 else None
+    column = _counted_column(figure, tables) if in_prose and 0 <= value < 10 else None
     if in_prose and 0 <= value < 10 and column is None and not figure.direction:  # "fell by 7" is checked
         return "exempt: a small count in prose", value
     if in_prose and 1900 <= value <= 2100 and len(figure.text) == 4:
@@ -232,27 +211,37 @@ def _verify_number(
             or value in years
             or any(f.value == value for f in [*evidence.filters, *evidence.asked])
         ):
-            return "data: a year of the returned dates", value
-        return None, value
+            return YEAR_OF_DATES, value
+        return f"{REFUTED}a year the returned dates do not hold", value
     if column is not None:
         values = [row[column[1]].value for row in column[0].rows if row[column[1]].kind == "number"]
         if any(abs(abs(v) - value) <= tolerance for v in values) or made.counts.near(value, tolerance):
             return f"data: {column[0].columns[column[1]]}", value
-        return None, value  # "4 open tickets" where open_tickets says 3
+        return f"{REFUTED}not a value of {column[0].columns[column[1]]}", value  # "4 open tickets", 3 open
     pool = {"percent": made.percents, "multiple": made.multiples}.get(figure.kind, made.numbers)
     found = pool.near(value, tolerance)
+    if figure.kind == "number" and (POINTS.match(figure.noun) or IN_POINTS.search(sentence)):  # "up 3.0 pts"
+        found += made.percents.near(value, tolerance)
+    if figure.kind == "number" and BASIS_POINTS.match(figure.noun):  # "up 51 basis points": 0.51 points
+        found += made.percents.near(value / 100, tolerance / 100)
     if figure.kind == "multiple":
         found += made.percents.near(value * 100, tolerance * 100)
     signed = [c for c in found if c.signed]
     plain_value = any(c.direct and not c.signed for c in found)
     if signed and not plain_value and all(_contradicts(figure, c) for c in signed):
-        return None, value  # "fell 12.5%" where the data's change is +12.5
+        return f"{REFUTED}the returned change has the other sign", value  # "fell 12.5%", +12.5
     direct = [c for c in found if c.direct]
     if direct:
         return f"data: {direct[0].how}", direct[0].value
-    if _countable(figure, tables) and made.counts.near(value, tolerance):
-        return "a count of rows", value
-    small = value < 10 and (figure.plain_integer or (figure.currency and float(value).is_integer()))
+    if (
+        _countable(figure, tables)
+        and made.counts.near(value, tolerance)
+        and not _row_before(figure, tables, sentence)
+    ):
+        return "a count of rows", value  # not "London has 10 of them": a count within one row's group
+    if elapsed(figure, around.moments, around.stamps):
+        return "derived: the time between two returned dates", value
+    small = abs(value) < 10 and (figure.plain_integer or (figure.currency and float(value).is_integer()))
     if found and not small:  # a small whole number is a returned value or nothing
         return f"derived: {found[0].how}", found[0].value
     for asked in evidence.asked:
@@ -267,18 +256,36 @@ def _verify_number(
     named = figure.label in id_words or code_of(figure, tables)
     names_an_id = named and "," not in figure.text
     if bare and names_an_id and id_digits(figure.text, tables):
-        return "data: the number of an id", value
-    rate = made.rates.near(value, tolerance) if re.match(r"per\b", figure.noun) or "/" in figure.noun else []
+        return ID_NUMBER, value
+    per_unit = (
+        re.match(r"per\b", figure.noun) or "/" in figure.noun or re.search(r"\b(?:per|each)\b", sentence)
+    )
+    rate = made.rates.near(value, tolerance) if per_unit else []
+    if BLENDED.search(sentence) and made.blended.near(value, tolerance):
+        return f"derived: {made.blended.near(value, tolerance)[0].how}", value
     if rate:
         return f"derived: {rate[0].how}", rate[0].value
+    if per > 1:  # "2.8 alerts per 1,000 transactions": a returned rate or a ratio, scaled to the base
+        scaled = made.rates.near(value / per, tolerance / per) + made.numbers.near(
+            value / per, tolerance / per
+        )
+        if scaled:
+            return f"derived: {scaled[0].how}, per {per:,.0f}", scaled[0].value * per
     if bare and figure.in_table and 1900 <= value <= 2100 and in_years(int(value), tables):
-        return "data: a year of the returned dates", value
+        return YEAR_OF_DATES, value
     if not figure.in_table and FILTERING.search(sentence) and any(_same(figure, f) for f in evidence.filters):
         return "a literal of the SQL that ran", value
     if any(_said_in(figure, text) for t in tables for text in t.texts):
         return "data: a number inside returned text", value
-    near = made.numbers.near(value, abs(value) * 0.1) or made.percents.near(value, abs(value) * 0.1)
-    if figure.bound and near:
+    if (
+        bare
+        and not figure.in_table
+        and any(value == n for t in tables for c in t.columns for n in _name_numbers(c))
+    ):
+        return "data: a number in a returned column's name", value  # "within 30 days": kits_expiring_30d
+    pool = made.percents if figure.kind == "percent" else made.numbers
+    met = [c for c in pool.near(value, abs(value) * 0.1) if (abs(c.value) - abs(value)) * figure.bound >= 0]
+    if figure.bound and met:  # "more than 450 mm" of 462.8 mm; not of 412.3 mm
         return "a bound the data meets", value
     return None, value
 
@@ -286,15 +293,68 @@ def _verify_number(
 def _contradicts(figure: Figure, candidate: Candidate) -> bool:
     """A rise or fall word against the sign of a returned change; "improved" is a fall for
     costs, defects, churn and the like."""
-    direction = figure.direction or figure.judged * (-1 if WORSE_IS_LOWER.search(candidate.how) else 1)
+    direction = figure.change_sign() or figure.judged * (-1 if WORSE_IS_LOWER.search(candidate.how) else 1)
     return direction != 0 and candidate.value * direction < 0
 
 
+def _rate_base(sentence: str) -> float:
+    """The base a sentence states its rates per: "Per 10,000 lines, Day shift went from 12.6 to 10.8"."""
+    found = RATE_BASE.search(sentence)
+    return float(found.group(1).replace(",", "")) if found else 1.0
+
+
+def _row_before(figure: Figure, tables: list[Table], sentence: str) -> bool:
+    """A row named just before a count ("London accounts for 10 of them", "DEP-MAD, with 10
+    lots"): the count is of that row's group, which a count of all rows does not vouch for."""
+    at = sentence.find(figure.text.lower())
+    before = sentence[max(0, at - 80) : at] if at >= 0 else ""
+    return any(names(before, label) for table in tables for labels in table.labels for label in labels)
+
+
+def _dates_named(tables: list[Table], sentence: str) -> list[tuple[int | None, ...]]:
+    """The returned dates of the rows a sentence names, and of a lookup's single row: "paid on
+    23 June, 24 days after its due date", "booked 74 days ahead of arrival"."""
+    rows = [
+        row
+        for table in tables
+        for row, labels in zip(table.rows, table.labels, strict=True)
+        if len(table.rows) == 1 or any(names(sentence, label) for label in labels)
+    ]
+    return [c.parts for row in rows[:20] for c in row if c.kind == "date" and c.parts[0]]
+
+
+def _day_before(figure: Figure, after: Figure | None) -> bool:
+    """A day of the month starting a range to a date: "16 and 20 May", "3 to 7 June"."""
+    return (
+        after is not None
+        and after.kind == "date"
+        and after.parts[2] is not None
+        and figure.plain_integer
+        and 1 <= figure.value <= 31
+        and figure.noun in ("", "and", "to", "through", "until", "till")
+    )
+
+
 def _said_in(figure: Figure, text: str) -> bool:
-    """A number a returned text says, with the word that follows it there: "16 weeks" in a
-    policy that says "16 weeks", not "6 weeks" where it says "6 months"."""
+    """A number a returned text says, with the word that follows or precedes it there: "16
+    weeks" in a policy that says "16 weeks", "net 30" in terms of "2/10 NET 30"; not "6
+    weeks" where it says "6 months"."""
     word = figure.noun.split(" ")[0]
-    return any(_same(figure, f) and (not word or f.noun.split(" ")[0] == word) for f in find_figures(text))
+    return any(
+        _same(figure, f)
+        and (not word or f.noun.split(" ")[0] == word or (f.label and f.label == figure.label))
+        for f in _figures_in(text)
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _figures_in(text: str) -> tuple[Figure, ...]:
+    """The figures of a returned text cell, read once however many figures are checked against it."""
+    return tuple(find_figures(text))
+
+
+def _name_numbers(name: str) -> list[float]:
+    return [float(n) for n in re.findall(r"(?<![a-z])\d+(?=[a-z]*(?:_|$))", name.lower())]
 
 
 def _countable(figure: Figure, tables: list[Table]) -> bool:

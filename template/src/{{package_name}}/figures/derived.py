@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import datetime
 import itertools
+import operator
 import re
 import statistics
 from collections.abc import Sequence
@@ -24,9 +26,11 @@ from .evidence import Cell, Table
 MAX_GROUPS = 30
 NEWER = re.compile(r"current|this|new|latest|after|actual", re.I)
 OLDER = re.compile(r"prior|prev|last|old|before|baseline|target", re.I)
-PRICE = re.compile(r"price|cost|fee|rate_usd|amount|value", re.I)
+PRICE = re.compile(r"price|cost|fee|rate_usd|amount|value|arpu|arpa|adr|revpar|per_|avg|mean|unit", re.I)
 NON_ADDITIVE = re.compile(
-    r"avg|average|mean|median|rate|ratio|pct|percent|per_|score|csat|nps|price|margin|_ms$|latency|age$", re.I
+    r"avg|average|mean|median|rate|ratio|pct|percent|per_|score|csat|nps|price|margin|_ms$|latency|age$|"
+    r"arpu|arpa|adr|revpar|aov|asp",
+    re.I,
 )
 GENERIC = {"pct", "the", "and", "total", "avg", "sum", "count", "value", "amount"}
 
@@ -37,22 +41,33 @@ class Candidate:
     how: str
     direct: bool = False  # a value as returned, not computed
     signed: bool = False  # from a column of changes, where the sign is the data's claim
+    ordered: bool = True  # False: a difference of two values whose order is unknown
 
 
 class Pool:
-    """Candidates sorted by size, searched by the precision a figure is written with."""
+    """Candidates sorted by size, searched by the precision a figure is written with. A
+    candidate's `how` may be given as a format and its parts, ("{} minus {}", a, b): it is
+    written out only for the candidates a figure matches, as pools run to tens of thousands."""
 
     def __init__(self) -> None:
-        self._items: list[tuple[float, Candidate]] = []
+        self._items: list[tuple[float, float, str | tuple[str, ...], bool, bool, bool]] = []
         self._keys: list[float] = []
 
-    def add(self, value: float, how: str, *, direct: bool = False, signed: bool = False) -> None:
+    def add(
+        self,
+        value: float,
+        how: str | tuple[str, ...],
+        *,
+        direct: bool = False,
+        signed: bool = False,
+        ordered: bool = True,
+    ) -> None:
         if value == value and abs(value) != float("inf"):  # not NaN or infinite
-            self._items.append((abs(value), Candidate(value, how, direct, signed)))
+            self._items.append((abs(value), value, how, direct, signed, ordered))
 
     def freeze(self) -> Pool:
-        self._items.sort(key=lambda item: item[0])
-        self._keys = [key for key, _ in self._items]
+        self._items.sort(key=operator.itemgetter(0))
+        self._keys = [item[0] for item in self._items]
         return self
 
     def near(self, written: float, tolerance: float) -> list[Candidate]:
@@ -61,7 +76,14 @@ class Pool:
         slack = 1e-9 * max(size, 1.0)
         low = bisect.bisect_left(self._keys, size - tolerance - slack)
         high = bisect.bisect_right(self._keys, size + tolerance + slack)
-        return [candidate for _, candidate in self._items[low:high]]
+        return [
+            Candidate(value, how if isinstance(how, str) else how[0].format(*how[1:]), *flags)
+            for _, value, how, *flags in self._items[low:high]
+        ]
+
+    def count(self, low: float, high: float) -> int:
+        """How many candidates lie between two sizes."""
+        return bisect.bisect_right(self._keys, high) - bisect.bisect_left(self._keys, low)
 
 
 @dataclasses.dataclass
@@ -72,6 +94,7 @@ class Pools:
     counts: Pool
     anchored: Pool  # returned values against the user's figures: for amounts and percentages only
     rates: Pool  # any column over another in a row, for a figure written as a rate ("$6.25 per TB")
+    blended: Pool  # rates weighted by a count column, for a figure called "blended", "overall"...
 
 
 def pools(
@@ -79,21 +102,30 @@ def pools(
     cited: Sequence[tuple[int, int]],
     anchors: Sequence[float] = (),
     tops: Sequence[int] = (),
+    every: Sequence[Table] = (),
+    answer: str = "",
 ) -> Pools:
     """Every value, and every expected derivation, of `tables`; `cited` are (table, row) pairs
     the answer names, whose values may be combined with each other; `anchors` are the user's
     figures, which returned values may be compared with ("$234k above your target"); `tops`
-    are the small counts the answer writes, for totals of its "top 5"."""
-    made = Pools(Pool(), Pool(), Pool(), Pool(), Pool(), Pool())
+    are the small counts the answer writes, for totals of its "top 5"; `every` is every result
+    of the conversation, in scope or not, for changes since an earlier turn of the rows the
+    `answer` names."""
+    made = Pools(*(Pool() for _ in dataclasses.fields(Pools)))
     _against(tables, anchors, made)
     for table in tables:
         _direct(table, made)
+        first, last = (row_date(table.rows[0]), row_date(table.rows[-1])) if table.rows else ((), ())
+        order = (last > first) - (last < first) if first and last else 0  # 1: the last row is the newest
         for index, column in enumerate(table.columns):
             cells = [(r, row[index]) for r, row in enumerate(table.rows) if row[index].kind == "number"]
-            _column(column, cells, made, tops=tops, series=_is_series(table))
+            _column(column, cells, made, tops=tops, series=_is_series(table), order=order)
             _groups(table, index, made)
         for row in table.rows:
             numbers = [(table.columns[i], c) for i, c in enumerate(row) if c.kind == "number"]
+            counts = [c.value for _, c in numbers if c.value.is_integer() and not (c.percent or c.signed)]
+            if len(counts) > 2:  # "42 active, 5 in maintenance, 2 out of service (49 in total)"
+                made.numbers.add(sum(counts), "the total of one row's counts")
             for (name_a, a), (name_b, b) in itertools.permutations(numbers[:8], 2):
                 if b.value:
                     made.rates.add(a.value / b.value, f"{name_a} per {name_b} of one row")
@@ -104,29 +136,74 @@ def pools(
                 if _same_kind(name_a, name_b) or (_counts(table, name_a) and _counts(table, name_b)):
                     _in_row(name_a, a, name_b, b, made)
         _column_totals(table, made)
+        _weighted(table, made)
+        _weekdays(table, made)
         for a, b in itertools.permutations(table.counts, 2):
             made.counts.add(a - b, "the difference of two counts of rows")
         for count in table.counts:
             made.counts.add(count, "a count of rows")
     _across_tables(tables, cited, made)
+    _across_turns(every, answer, made)
     named = [tables[t].rows[r] for t, r in cited]
     for t in {t for t, _ in cited}:
-        rows = [tables[t].rows[r] for u, r in cited if u == t]
+        rows = [tables[t].rows[r] for u, r in cited if u == t][:30]
         for i, name in enumerate(tables[t].columns):
-            values = [row[i] for row in rows if row[i].kind == "number"][:30]
-            for a, b in itertools.permutations(values, 2):
-                _pair(a, b, f"two rows of {name} the answer names", made)
+            for row_a, row_b in itertools.permutations(rows, 2):
+                a, b = row_a[i], row_b[i]
+                when_a, when_b = row_date(row_a), row_date(row_b)
+                in_time = bool(when_a and when_b and when_a != when_b)
+                if a.signed or b.signed:
+                    continue  # a difference of two changes says nothing
+                if a.kind == b.kind == "number" and not (in_time and when_a < when_b):  # from older to newer
+                    _pair(a, b, f"two rows of {name} the answer names", made, signed=in_time)
     for size in range(2, min(len(named), 8) + 1):
         for columns in zip(*named[:size], strict=False):
             numbers = [c.value for c in columns if c.kind == "number"]
             if len(numbers) == size:
                 made.numbers.add(sum(numbers), "the total of the rows the answer names")
+    for t in {t for t, _ in cited}:  # "L02 and L04 together: 67.6% of all defects"
+        rows = [tables[t].rows[r] for u, r in cited if u == t][:8]
+        for i, name in enumerate(tables[t].columns):
+            column = [row[i].value for row in tables[t].rows if row[i].kind == "number"]
+            total = sum(column)
+            if len(rows) > 1 and len(column) > len(rows) and total and not NON_ADDITIVE.search(name):
+                share = sum(row[i].value for row in rows if row[i].kind == "number")
+                made.percents.add(100 * share / total, f"the share of the rows the answer names in {name}")
     return Pools(
-        *(
-            pool.freeze()
-            for pool in (made.numbers, made.percents, made.multiples, made.counts, made.anchored, made.rates)
-        )
+        *(pool.freeze() for pool in (getattr(made, field.name) for field in dataclasses.fields(Pools)))
     )
+
+
+def _across_turns(tables: Sequence[Table], answer: str, made: Pools) -> None:
+    """Changes of each row the answer names since an earlier turn's result held the same row
+    ("Western Europe added 564 kits, +14.8%"), from the earlier to the later, with their sign.
+    Only changes: an earlier value itself vouches for nothing said about this turn."""
+    current = [t for t in tables if t.turn == 0]
+    for new, old in itertools.product(current, [t for t in tables if t.turn > 0]):
+        shared = [(i, old.columns.index(name)) for i, name in enumerate(new.columns) if name in old.columns]
+        for row, labels in zip(new.rows, new.labels, strict=True):
+            for earlier, earlier_labels in zip(old.rows, old.labels, strict=True):
+                if not any(_named(answer, label) for label in labels & earlier_labels):
+                    continue
+                for a, b in itertools.product(row[:8], earlier[:8]):  # "£54.49 of sales per labour hour"
+                    if a.kind == b.kind == "number" and a.value and b.value:
+                        made.numbers.add(
+                            a.value / b.value, "a value over one of the same row's earlier result"
+                        )
+                        made.numbers.add(
+                            b.value / a.value, "an earlier result's value over one of the same row"
+                        )
+                for i, j in shared:
+                    a, b = row[i], earlier[j]
+                    if a.kind == b.kind == "number":
+                        how = f"{new.columns[i]} since the earlier result"
+                        made.numbers.add(a.value - b.value, f"the change of {how}", signed=True)
+                        if a.percent and b.percent:
+                            made.percents.add(_points(a, b), f"the change in points of {how}", signed=True)
+                        if b.value:
+                            made.percents.add(
+                                100 * (a.value - b.value) / b.value, f"the change of {how}", signed=True
+                            )
 
 
 def _across_tables(tables: Sequence[Table], cited: Sequence[tuple[int, int]], made: Pools) -> None:
@@ -179,7 +256,13 @@ def _counts(table: Table, name: str) -> bool:
 
 
 def _column(
-    name: str, cells: Sequence[tuple[int, Cell]], made: Pools, *, tops: Sequence[int], series: bool
+    name: str,
+    cells: Sequence[tuple[int, Cell]],
+    made: Pools,
+    *,
+    tops: Sequence[int],
+    series: bool,
+    order: int = 0,
 ) -> None:
     values = [cell.value for _, cell in cells]
     if len(values) < 2:
@@ -206,11 +289,14 @@ def _column(
             made.percents.add(100 * top / total, f"the share of the first {k} rows of {name}")
     if not series:
         return
-    for a, b in [(values[0], values[-1])]:  # over the whole series; between named rows, see `cited`
-        for new, old in ((a, b), (b, a)):
-            made.numbers.add(new - old, f"the difference of two rows of {name}")
-            if old:
-                made.percents.add(100 * (new - old) / old, f"the change between two rows of {name}")
+    first, last = values[0], values[-1]  # over the whole series; between named rows, see `cited`
+    pairs = [(last, first)] if order > 0 else [(first, last)] if order < 0 else [(last, first), (first, last)]
+    for new, old in pairs:  # from the older to the newer where the dates say which is which
+        made.numbers.add(new - old, f"the difference of two rows of {name}", signed=bool(order))
+        if old:
+            made.percents.add(
+                100 * (new - old) / old, f"the change between two rows of {name}", signed=bool(order)
+            )
     if min(values) > 0:
         made.multiples.add(max(values) / min(values), f"the largest over the smallest {name}")
 
@@ -226,6 +312,48 @@ def _against(tables: Sequence[Table], anchors: Sequence[float], made: Pools) -> 
             made.anchored.add(value - anchor, "the difference from the user's figure")
             made.anchored.add(100 * value / anchor, "the ratio to the user's figure")
             made.anchored.add(100 * (value - anchor) / anchor, "the change from the user's figure")
+
+
+def _weekdays(table: Table, made: Pools) -> None:
+    """A daily series' weekdays against its weekend: "Saturday and Sunday averaged 2,038 TB a
+    day versus 1,812 TB on weekdays"."""
+    days = [row_date(row) for row in table.rows]
+    if len(table.rows) < 5 or not all(len(d) >= 3 and d[2] for d in days) or len(set(days)) < len(days):
+        return  # not a daily series
+    if not _is_series(table):
+        return
+    weekend = [datetime.date(*d[:3]).weekday() >= 5 for d in days]
+    if all(weekend) or not any(weekend):
+        return
+    for i, name in enumerate(table.columns):
+        for part, label in ((True, "weekend days"), (False, "weekdays")):
+            values = [
+                row[i].value
+                for row, end in zip(table.rows, weekend, strict=True)
+                if end == part and row[i].kind == "number"
+            ]
+            if values:
+                made.numbers.add(sum(values), f"the total of {name} on {label}")
+                made.numbers.add(statistics.fmean(values), f"the average of {name} on {label}")
+
+
+def _weighted(table: Table, made: Pools) -> None:
+    """The average of a rate or price column weighted by a count column: "blended ARPU €20.14"
+    (ARPU weighted by subscribers), "overall on-time rate 91.2%"."""
+    for i, name in enumerate(table.columns):
+        if not NON_ADDITIVE.search(name):
+            continue
+        for j, weight in enumerate(table.columns):
+            if j == i or not _counts(table, weight) or NON_ADDITIVE.search(weight):
+                continue
+            pairs = [(row[i], row[j]) for row in table.rows if row[i].kind == row[j].kind == "number"]
+            total = sum(w.value for _, w in pairs)
+            if len(pairs) > 1 and total:
+                mean = sum(a.value * w.value for a, w in pairs) / total
+                how = f"the average of {name} weighted by {weight}"
+                made.blended.add(mean, how)
+                if abs(mean) <= 1:
+                    made.blended.add(100 * mean, f"{how}, as a percentage")
 
 
 def _column_totals(table: Table, made: Pools) -> None:
@@ -246,6 +374,10 @@ def _column_totals(table: Table, made: Pools) -> None:
             _in_row(name_a, Cell("number", a), name_b, Cell("number", b), made, what="the totals of ")
 
 
+def _named(text: str, label: str) -> bool:
+    return len(label) >= 2 and re.search(rf"(?<!\w){re.escape(label)}(?!\w)", text) is not None
+
+
 def _in_row(name_a: str, a: Cell, name_b: str, b: Cell, made: Pools, what: str = "") -> None:
     """Two columns of one kind: sums, differences, ratios and changes. Where the names say which
     is newer ("2024" and "2023", "current" and "prior"), the change has a sign a rise or fall
@@ -257,7 +389,7 @@ def _in_row(name_a: str, a: Cell, name_b: str, b: Cell, made: Pools, what: str =
         return  # the same pair is added the other way round
     made.numbers.add(a.value - b.value, f"the difference of {how}", signed=signed)
     if a.percent and b.percent:
-        made.percents.add(a.value - b.value, f"the difference in points of {how}", signed=signed)
+        made.percents.add(_points(a, b), f"the difference in points of {how}", signed=signed)
     if b.value:
         made.percents.add(100 * a.value / b.value, f"the ratio of {how}")
         made.percents.add(
@@ -309,12 +441,25 @@ def _groups(table: Table, index: int, made: Pools) -> None:
                 made.percents.add(statistics.fmean(numbers), f"the average of {name} for one group")
 
 
-def _pair(a: Cell, b: Cell, how: str, made: Pools) -> None:
-    made.numbers.add(a.value - b.value, f"the difference of {how}")
+def row_date(row: Sequence[Cell]) -> tuple[int, ...]:
+    """The row's first date, as a sortable key: () when it has none."""
+    return next((tuple(p or 0 for p in c.parts) for c in row if c.kind == "date"), ())
+
+
+def _points(a: Cell, b: Cell) -> float:
+    """The difference of two percentages in points: rates stored as fractions (0.9495 and
+    0.9486) differ by 0.09 points, not 0.0009."""
+    return (100 if abs(a.value) <= 1 and abs(b.value) <= 1 else 1) * (a.value - b.value)
+
+
+def _pair(a: Cell, b: Cell, how: str, made: Pools, *, signed: bool = False) -> None:
+    """Two values: their difference, sum, ratio and change; `signed` when a is the later of two
+    dated rows, so a rise or fall word must agree with the sign."""
+    made.numbers.add(a.value - b.value, f"the difference of {how}", signed=signed)
     made.numbers.add(a.value + b.value, f"the sum of {how}")
     if a.percent and b.percent:
-        made.percents.add(a.value - b.value, f"the difference in points of {how}")
+        made.percents.add(_points(a, b), f"the difference in points of {how}", signed=signed)
     if b.value:
         made.percents.add(100 * a.value / b.value, f"the ratio of {how}")
-        made.percents.add(100 * (a.value - b.value) / b.value, f"the change between {how}")
+        made.percents.add(100 * (a.value - b.value) / b.value, f"the change between {how}", signed=signed)
         made.multiples.add(a.value / b.value, f"the ratio of {how}")

@@ -46,17 +46,20 @@ NUMERIC_TYPES = {
 DATE_TYPES = {"DATE", "TIMESTAMP", "TIMESTAMP_NTZ"}
 ID_NAME = re.compile(  # the last word of a column's name says it holds ids, or a period's label
     r"(?:^|[_.])(?:id|code|sku|key|uuid|guid|phone|tel|mobile|zip|postal|postcode|no|num|number|ref|account|"
-    r"version|ip|hash)$|id$|(?:^|\.)(?:year|yr|month|quarter|week|day|hour|fiscal_year|calendar_year)$",
+    r"version|ip|hash|mrn|iban|imei|msisdn|vin|upc|ean|isbn|serial|lot|batch|badge)$|id$|(?:^|\.)(?:year|yr|month|quarter|week|day|hour|fiscal_year|calendar_year)$",
     re.I,
 )
-PERCENT_NAME = re.compile(
-    r"pct|percent|rate|share|ratio|margin|growth|change|conversion|churn|discount|yield|util",
-    re.I,
-)
+PERCENT_NAME = re.compile(r"pct|percent|rate|share|ratio|margin", re.I)
+# A share when its values have fractions; a count when all are whole ("conversions", "churned_subs").
+FRACTION_NAME = re.compile(r"growth|change|conversion|churn|discount|yield|util", re.I)
 SIGNED_NAME = re.compile(
     r"change|delta|diff|growth|yoy|mom|qoq|wow|variance|var_|chg|gain|loss|net|trend|pct_",
     re.I,
 )
+SCALED_NAMES = {
+    "k": 1e3, "thousand": 1e3, "thousands": 1e3, "mn": 1e6, "million": 1e6, "millions": 1e6,
+    "bn": 1e9, "billion": 1e9, "billions": 1e9, "lakh": 1e5, "lakhs": 1e5, "crore": 1e7, "crores": 1e7,
+}  # fmt: skip
 NUMERIC = re.compile(r"^\(?[-+]?[$€£¥₹]?\s?\d[\d,]*(?:\.\d+)?\)?\s?%?$")
 
 
@@ -64,7 +67,7 @@ NUMERIC = re.compile(r"^\(?[-+]?[$€£¥₹]?\s?\d[\d,]*(?:\.\d+)?\)?\s?%?$")
 class Cell:
     kind: str  # number, date, code, text
     value: float = 0.0
-    parts: tuple[int | None, ...] = ()  # dates: (y, m, d, hour, minute)
+    parts: tuple[int | None, ...] | tuple[str, ...] = ()  # dates: (y, m, d, hour, minute); ids: tails
     key: str = ""  # codes: letters and digits, lower case
     percent: bool = False  # written with "%", or in a rate/share/pct column
     signed: bool = False  # in a column of changes, or one holding negative values
@@ -170,11 +173,31 @@ def _flatten(
     return flat, nested
 
 
+def _scale(name: str) -> float:
+    """The magnitude a column's name gives its values: "revenue_k", "cost_lakh", "arr_usd_mn"."""
+    words = re.split(r"[^a-z]+", name.lower())
+    return next((SCALED_NAMES[w] for w in reversed(words) if w in SCALED_NAMES), 1.0)
+
+
+def _id_parts(text: str) -> tuple[str, ...]:
+    """An id's parts after each separator, with letters and digits: ("a0388",) of NX2207-A0388,
+    which an answer may write alone ("lot A0388"). Parts of digits alone are `id_digits`'s."""
+    parts = re.split(r"[-_/.\s]+", text.lower())
+    tails = ["".join(parts[i:]) for i in range(1, len(parts))]
+    return tuple(t for t in tails if len(t) >= 4 and re.search("[a-z]", t) and re.search(r"\d", t))
+
+
 def _typed(columns: list[str], rows: list[list[Any]], types: list[Any] | None) -> Table:
     cells = [[_cell(v, columns[i], _type(types, i)) for i, v in enumerate(row)] for row in rows]
     for i, name in enumerate(columns):
         signed = bool(SIGNED_NAME.search(name))  # a change, whose sign is the claim (not a churn of -11,870)
-        percent = bool(PERCENT_NAME.search(name))
+        scale = _scale(name)
+        if scale != 1:  # total_cost_lakh: 2328.39 is ₹232,839,000
+            for row in cells:
+                if row[i].kind == "number":
+                    row[i] = dataclasses.replace(row[i], value=row[i].value * scale)
+        whole = all(row[i].value.is_integer() for row in cells if row[i].kind == "number")
+        percent = bool(PERCENT_NAME.search(name) or (FRACTION_NAME.search(name) and not whole))
         for row in cells:
             if row[i].kind == "number":
                 row[i] = dataclasses.replace(row[i], signed=signed, percent=row[i].percent or percent)
@@ -238,7 +261,7 @@ def _number_cell(text: str) -> Cell:
 
 
 def _code_cell(text: str) -> Cell:
-    return Cell("code", key=re.sub(r"[^0-9a-z]", "", text.lower()))
+    return Cell("code", key=re.sub(r"[^0-9a-z]", "", text.lower()), parts=_id_parts(text))
 
 
 def _date_cell(text: str) -> Cell | None:
@@ -252,10 +275,15 @@ def _date_cell(text: str) -> Cell | None:
 
 
 def _label_forms(text: str) -> set[str]:
-    """A label, and its first word: "Northwind" names the row of "Northwind Traders"."""
+    """A label, its first word, and an id's last part: "Northwind" names the row of
+    "Northwind Traders", "L02" the row of BRN-L02, "signal failure" that of signal_failure."""
     text = text.strip().lower()
     first = text.split()[0] if " " in text else ""
-    return {text, first} if len(first) >= 4 else {text}
+    last = re.split(r"[-_/]", text)[-1] if re.fullmatch(r"[a-z0-9]+(?:[-_/][a-z0-9]+)+", text) else ""
+    forms = {text, text.replace("_", " ")} | ({first} if len(first) >= 4 else set())
+    return forms | (
+        {last} if len(last) >= 3 and re.search("[a-z]", last) and re.search(r"\d", last) else set()
+    )
 
 
 def _is_label(value: Any) -> bool:

@@ -28,8 +28,14 @@ MAGNITUDES = {
     "t": 1e12, "tn": 1e12, "trillion": 1e12, "trillions": 1e12,
     "lakh": 1e5, "lakhs": 1e5, "lac": 1e5, "lacs": 1e5, "crore": 1e7, "crores": 1e7, "cr": 1e7,
 }  # fmt: skip
+# "7.45 t" is tonnes, "58.2 mm" millimetres and "20.5 m" metres: "$1.2T", "$3MM", "£2.3m" and
+# "4 M" are magnitudes.
+_MAGNITUDE_WORDS = [
+    {"t": "(?-i:T)", "mm": "(?-i:MM)", "m": "(?-i:M)|(?<=\\d)(?-i:m)"}.get(word, word)
+    for word in sorted(MAGNITUDES, key=len, reverse=True)
+]
 UNITS = (
-    "units|unit|pcs|pieces|items|kg|g|lbs|lb|tons|tonnes|km|mi|miles|m2|sq ft|gb|mb|tb|kb|ms|"
+    "units|unit|pcs|pieces|items|kg|g|lbs|lb|tons|tonnes|t|km|mi|miles|m2|sq ft|gb|mb|tb|kb|ms|mm|cm|ha|"
     "seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|dollars|euros|pounds|rupees|yen|"
     "points|pts|pp|bps|basis points|percentage points|x|times|"
     "kwh|mwh|gwh|wh|kw|mw|sqft|acres|liters|litres|gallons"
@@ -67,8 +73,8 @@ TIME = re.compile(
 )
 PHONE = re.compile(
     r"(?<![\w.])(?:\+\d{1,3}[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}\b"
-    r"|(?<![\w.])\+\d{1,3}(?:[\s.-]\(?\d{1,5}\)?){2,5}\b|(?<![\w.])\+\d{8,15}\b"
     r"|(?<![\w.])\+\d{1,3}[\s.-]?\(0\)\d{1,4}(?:[\s.-]\d{2,5}){1,4}\b"
+    r"|(?<![\w.])\+\d{1,3}(?:[\s.-]\(?\d{1,10}\)?){1,5}\b|(?<![\w.])\+\d{8,15}\b"
     r"|(?<![\w.,])\(?0\d{1,4}\)?[\s.-]\d{3,4}[\s.-]\d{3,4}\b"
 )
 VERSION = re.compile(
@@ -85,7 +91,7 @@ NOT_CODES = re.compile(
 NUMBER = re.compile(
     rf"(?<![\w.,/])(?P<pre>[$€£¥₹]\s?|\b(?:{CURRENCY_CODES})\s?)?(?P<sign>[-+])?(?P<pre2>[$€£¥₹]\s?)?"
     r"(?P<num>\d{1,3}(?:\.\d{3})+,\d\d?(?!\d)|\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?![\d,]\d)"
-    rf"(?:\s?(?P<mag>{'|'.join(sorted(MAGNITUDES, key=len, reverse=True))})\b)?"
+    rf"(?:\s?(?P<mag>{'|'.join(_MAGNITUDE_WORDS)})\b)?"
     r"(?:\s?(?P<pct>%|percent\b|per cent\b|pct\b))?"
     rf"(?:\s?(?P<post>(?:{CURRENCY_CODES})\b))?",
     re.I,
@@ -95,7 +101,8 @@ APPROX = re.compile(
     re.I,
 )
 BOUND = re.compile(
-    r"(?:over|above|more than|at least|under|below|less than|at most|exceeds?|beyond)\s*$",
+    r"(?:(?P<low>over|above|more than|at least|exceeds?|beyond)|(?P<high>under|below|less than|at most))"
+    r"(?:\s+(?:just|nearly|almost|about))?\s*$",
     re.I,
 )
 RISE = (
@@ -117,7 +124,15 @@ JUDGED = re.compile(
     re.I,
 )
 DIRECTION_AFTER = re.compile(r"^\W?\W?\W?(?:\w+\W+)?" + rf"(?:(?P<rise>{RISE})|(?P<fall>{FALL}))\b", re.I)
+DURATION = re.compile(  # "3 h 25 min", "6 minutes 35 seconds"
+    r"\b(?P<big>\d{1,3})\s?(?P<unit>h|hrs?|hours?|mins?|minutes?)\b,?\s(?:and\s)?"
+    r"(?P<small>\d{1,2})\s?(?:m|mins?|minutes?|s|secs?|seconds?)\b",
+    re.I,
+)
 UNIT_AFTER = re.compile(rf"[\s-]?(?:{UNITS})\b", re.I)
+
+
+SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n(?=[ \t]*(?:\n|$|[-*•+|#>]|\d+[.)]\s))")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,7 +150,7 @@ class Figure:
     in_table: bool = False  # in a data row of a Markdown table
     rank: bool = False  # a list marker, or a table's leading 1..n rank column
     approx: bool = False
-    bound: bool = False
+    bound: int = 0  # 1: a lower bound ("more than 450"), -1: an upper bound ("under 5"), 0: none
     direction: int = 0  # +1 rise words before it, -1 fall words, 0 none
     judged: int = 0  # +1 "improved", -1 "worsened": a rise or a fall, by what is measured
     plain_integer: bool = False
@@ -143,6 +158,15 @@ class Figure:
     noun: str = ""  # the words after a number ("open tickets"), to tell which column it counts
     label: str = ""  # the word before it ("order" in "order 417", "#" in "#00417")
     per: bool = False  # a rate's base: "per 1,000", "/100 km"
+
+    def change_sign(self) -> int:
+        """+1 for a rise, -1 for a fall: a sign written on the figure ("+7", "-3.8%") says it
+        before any word around it does."""
+        if re.match(r"\s*\+", self.text):
+            return 1
+        if self.value < 0:
+            return -1
+        return self.direction
 
 
 def normalise(text: str) -> str:
@@ -193,7 +217,14 @@ def find_figures(text: str) -> list[Figure]:
         take(match, _time(match))
     for pattern, kind in ((PHONE, "phone"), (VERSION, "version")):
         for match in pattern.finditer(masked):
-            take(match, Figure(match.group(0), kind, key=_key(match.group(0))))
+            digits = sum(c.isdigit() for c in match.group(0))
+            if kind == "version" or digits >= 8:  # "+44" alone is no phone number
+                take(match, Figure(match.group(0), kind, key=_key(match.group(0))))
+    for match in DURATION.finditer(masked):  # "3 h 25 min" is 205 minutes, one figure
+        big, small = int(match.group("big")), int(match.group("small"))
+        noun = "seconds" if match.group("unit").lower().startswith("m") else "minutes"
+        figure = _number_figure(text, match.start(), match.end(), big * 60 + small, match.group(0))
+        take(match, dataclasses.replace(figure, noun=noun, unit=True, plain_integer=False, tolerance=0.5))
     for match in CODE.finditer(masked):
         token = match.group(0)
         if re.search("[A-Za-z]", token) and re.search(r"\d", token) and not NOT_CODES.match(token):
@@ -292,7 +323,10 @@ def _number_figure(
     judged = JUDGED.search(before[-30:])
     kind = "percent" if percent else "multiple" if multiple else "number"
     direction = DIRECTION.search(before[-30:])
-    if not direction and (kind != "number" or abs(value) >= 10):  # "two categories grew" is a count
+    count = kind == "number" and abs(value) < 10 and float(value).is_integer() and "." not in text[start:end]
+    if direction and count and not re.search(r"\b(?:by|of)\W*$", before):
+        direction = None  # "rose in two of five months" is a count; "rose by 2" is a change
+    if not direction and (kind != "number" or abs(value) >= 10 or not count):  # "two categories grew"
         direction = DIRECTION_AFTER.match(after + text[end + 20 : end + 30])
     unit = percent or multiple or currency or bool(groups.get("mag")) or bool(UNIT_AFTER.match(after))
     integer = kind == "number" and not currency and float(value).is_integer() and "." not in written
@@ -304,7 +338,7 @@ def _number_figure(
         currency=currency,
         unit=unit,
         approx=bool(APPROX.search(before)),
-        bound=bool(BOUND.search(before)),
+        bound=_bound(before),
         direction=0 if not direction else 1 if direction.group("rise") else -1,
         plain_integer=integer and not groups.get("mag"),
         noun=following.group(1).strip() if following else "",
@@ -312,6 +346,11 @@ def _number_figure(
         label="#" if before.rstrip().endswith("#") else previous.group(1).lower() if previous else "",
         per=bool(re.search(r"(?:\bper|/)\s*$", before, re.I)),
     )
+
+
+def _bound(before: str) -> int:
+    found = BOUND.search(before)
+    return 0 if not found else 1 if found.group("low") else -1
 
 
 def _tolerance(digits: str, magnitude: str | None, approx: bool) -> float:
@@ -346,7 +385,7 @@ def _placed(text: str, start: int, figure: Figure) -> Figure:
     )
     first_cell = in_table and bool(re.fullmatch(r"\s*\|\s*", prefix))
     rank = marker or (first_cell and figure.plain_integer and figure.value <= 50)
-    sentence = len(re.findall(r"[.!?](?:\s|$)|\n", text[:start]))
+    sentence = sum(1 for end in SENTENCE_END.finditer(text) if end.start() < start)
     return dataclasses.replace(figure, in_table=in_table and not header, rank=rank, sentence=sentence)
 
 
@@ -358,8 +397,10 @@ def _is_header(text: str, line_start: int) -> bool:
 
 
 def sentences(text: str) -> list[str]:
-    """The text split as `Figure.sentence` counts: on sentence ends and line breaks."""
-    return re.split(r"[.!?](?:\s|$)|\n", normalise(text))
+    """The text split as `Figure.sentence` counts: on sentence ends, blank lines and the line
+    breaks before a list item, table row, heading or quote. A line wrapped inside a paragraph
+    is the same sentence, as Markdown shows it."""
+    return SENTENCE_END.split(normalise(text))
 
 
 def _key(token: str) -> str:
