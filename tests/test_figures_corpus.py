@@ -43,10 +43,12 @@ MIN_PER_FORM = 8
 HELD_OUT = sorted({path.parent for path in CORPUS.glob("holdout*/*.yaml")})
 HELD_OUT_FLOORS = {
     "holdout": (0.923, 0.037),
-    "holdout2": (0.898, 0.052),
-    "holdout3": (0.711, 0.221),
-    "holdout4": (0.738, 0.245),
-    "holdout5": (0.661, 0.299),
+    "holdout2": (0.898, 0.044),
+    "holdout3": (0.711, 0.207),
+    "holdout4": (0.729, 0.203),
+    "holdout5": (0.661, 0.244),
+    "holdout6": (0.675, 0.139),
+    "holdout7": (0.680, 0.311),
 }
 SCENARIO_KEYS = {"id", "asked", "turn", "earlier", "answers"}
 ANSWER_KEYS = {"id", "form", "text", "invented", "why"}

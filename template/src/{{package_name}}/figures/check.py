@@ -56,7 +56,15 @@ from .identities import (
 )
 from .reading import Figure, find_figures, has_bidi_controls, normalise, sentences
 from .scope import Scope, months_named, named_rows, names, with_headings
-from .second_pass import ID_NUMBER, POINTS, YEAR_OF_DATES, conversions, id_lists, two_step_derivations
+from .second_pass import (
+    ID_NUMBER,
+    POINTS,
+    YEAR_OF_DATES,
+    conversions,
+    id_lists,
+    time_zones,
+    two_step_derivations,
+)
 from .two_steps import TwoSteps
 from .units import header_of, unit_after, unit_in_name
 from .verdicts import BIDI_WARNING, FigureCheck, Verdict
@@ -71,7 +79,7 @@ WORSE_IS_LOWER = re.compile(
     r"defect|churn|cost|error|latency|attrition|return|complaint|incident|downtime|delay|late|fail|no_?show|wait|crash|bounce|fraud|loss",
     re.I,
 )
-BLENDED = re.compile(r"\b(?:blended|weighted|overall|combined|network-wide|portfolio|across (?:all|the))\b")
+BLENDED = re.compile(r"\b(?:blended|weight\w*|overall|combined|network-wide|portfolio|across (?:all|the))\b")
 IN_POINTS = re.compile(r"percentage points?|\b(?:pp|pts|ppt)\b")  # "In percentage points: Basic -0.30"
 BASIS_POINTS = re.compile(r"(?:basis points?|bps|bp)\b")
 RATE_BASE = re.compile(r"\bper (1,000,000|100,000|10,000|1,000|1000000|100000|10000|1000|100)\b")
@@ -151,6 +159,7 @@ def check_figures(
         for f in found
     ]
     verdicts = conversions(id_lists(verdicts, evidence.tables), units, evidence.tables)
+    verdicts = time_zones(verdicts, lines)
     verdicts = two_step_derivations(verdicts, steps, lines, units)
     warnings = [BIDI_WARNING] if has_bidi_controls(answer) else []
     return FigureCheck(verdicts, warnings)
@@ -160,7 +169,12 @@ def _claimed_as_data(figure: Figure, sentence: str, tables: list[Table]) -> bool
     """A sentence that names a returned row, puts the user's amount to it and compares
     nothing ("Yes, EMEA revenue was 50,000" where EMEA's row says 58,417)."""
     amount = figure.currency or figure.kind == "percent" or abs(figure.value) >= 1000
-    if not amount or figure.kind in ("code", "phone") or COMPARING.search(sentence):
+    if (
+        not amount
+        or figure.kind in ("code", "phone")
+        or figure.label in ID_WORDS
+        or COMPARING.search(sentence)
+    ):
         return False
     named = [
         row
@@ -253,7 +267,7 @@ def _verify_number(
     if anchored:
         return f"derived: {anchored[0].how}", anchored[0].value
     id_words = ID_WORDS | id_columns(tables)
-    named = figure.label in id_words or code_of(figure, tables)
+    named = figure.label in id_words or figure.label.removesuffix("s") in id_words or code_of(figure, tables)
     names_an_id = named and "," not in figure.text
     if bare and names_an_id and id_digits(figure.text, tables):
         return ID_NUMBER, value

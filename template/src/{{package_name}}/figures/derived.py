@@ -138,6 +138,7 @@ def pools(
         _column_totals(table, made)
         _weighted(table, made)
         _weekdays(table, made)
+        _quarters(table, made)
         for a, b in itertools.permutations(table.counts, 2):
             made.counts.add(a - b, "the difference of two counts of rows")
         for count in table.counts:
@@ -180,7 +181,20 @@ def _across_turns(tables: Sequence[Table], answer: str, made: Pools) -> None:
     Only changes: an earlier value itself vouches for nothing said about this turn."""
     current = [t for t in tables if t.turn == 0]
     for new, old in itertools.product(current, [t for t in tables if t.turn > 0]):
-        shared = [(i, old.columns.index(name)) for i, name in enumerate(new.columns) if name in old.columns]
+        bases = [_base_name(name) for name in old.columns]
+        shared = [
+            (i, bases.index(_base_name(n))) for i, n in enumerate(new.columns) if _base_name(n) in bases
+        ]
+        for i, j in shared:  # "quotes fell by 352 to 5,330": the totals of a column, then and now
+            now = [row[i].value for row in new.rows if row[i].kind == "number"]
+            then = [row[j].value for row in old.rows if row[j].kind == "number"]
+            if len(now) > 1 and len(then) > 1 and not NON_ADDITIVE.search(new.columns[i]):
+                how = f"the total of {new.columns[i]} since the earlier result"
+                made.numbers.add(sum(now) - sum(then), f"the change of {how}", signed=True)
+                if sum(then):
+                    made.percents.add(
+                        100 * (sum(now) - sum(then)) / sum(then), f"the change of {how}", signed=True
+                    )
         for row, labels in zip(new.rows, new.labels, strict=True):
             for earlier, earlier_labels in zip(old.rows, old.labels, strict=True):
                 if not any(_named(answer, label) for label in labels & earlier_labels):
@@ -226,6 +240,10 @@ def _direct(table: Table, made: Pools) -> None:
                 continue
             how = f"{table.columns[i]} in row {r + 1}"
             made.numbers.add(cell.value, how, direct=True, signed=cell.signed)
+            if cell.scale != 1:  # "498.73" under a "(₹ lakh)" header, as the column gives it
+                made.numbers.add(
+                    cell.value / cell.scale, f"{how}, as returned", direct=True, signed=cell.signed
+                )
             if cell.percent or not cell.value.is_integer():
                 made.percents.add(cell.value, how, direct=True, signed=cell.signed)
             if abs(cell.value) <= 10:
@@ -337,6 +355,26 @@ def _weekdays(table: Table, made: Pools) -> None:
                 made.numbers.add(statistics.fmean(values), f"the average of {name} on {label}")
 
 
+def _quarters(table: Table, made: Pools) -> None:
+    """A monthly series' quarters and halves: "34,400 oz in April-June against 29,592 oz in
+    January-March"."""
+    months = [row_date(row)[:2] for row in table.rows]
+    if len(table.rows) < 3 or not all(len(m) == 2 and m[1] for m in months) or len(set(months)) < len(months):
+        return  # not a monthly series
+    for size, label in ((3, "quarter"), (6, "half-year")):
+        periods: dict[tuple[int, int], list[list[Cell]]] = {}
+        for (year, month), row in zip(months, table.rows, strict=True):
+            periods.setdefault((year, (month - 1) // size), []).append(row)
+        for rows in periods.values():
+            if len(rows) < 2:
+                continue
+            for i, name in enumerate(table.columns):
+                values = [row[i].value for row in rows if row[i].kind == "number"]
+                if len(values) == len(rows):
+                    made.numbers.add(sum(values), f"the total of {name} for one {label}")
+                    made.numbers.add(statistics.fmean(values), f"the average of {name} for one {label}")
+
+
 def _weighted(table: Table, made: Pools) -> None:
     """The average of a rate or price column weighted by a count column: "blended ARPU €20.14"
     (ARPU weighted by subscribers), "overall on-time rate 91.2%"."""
@@ -372,6 +410,16 @@ def _column_totals(table: Table, made: Pools) -> None:
                 made.numbers.add(a / b, f"the total of {name_a} per {name_b}")
         if _same_kind(name_a, name_b):
             _in_row(name_a, Cell("number", a), name_b, Cell("number", b), made, what="the totals of ")
+
+
+def _base_name(name: str) -> str:
+    """A column's name without the period it is for: "cii_rx_q1_2025" and "cii_rx_q4_2024" are
+    one measure in two results."""
+    return re.sub(
+        r"(?:^|_)(?:q[1-4]|h[12]|fy\d*|\d+|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)(?=_|$)",
+        "",
+        name.lower(),
+    )
 
 
 def _named(text: str, label: str) -> bool:

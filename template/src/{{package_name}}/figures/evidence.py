@@ -52,6 +52,9 @@ ID_NAME = re.compile(  # the last word of a column's name says it holds ids, or 
 PERCENT_NAME = re.compile(r"pct|percent|rate|share|ratio|margin", re.I)
 # A share when its values have fractions; a count when all are whole ("conversions", "churned_subs").
 FRACTION_NAME = re.compile(r"growth|change|conversion|churn|discount|yield|util", re.I)
+MONEY_NAME = re.compile(
+    r"eur|usd|gbp|inr|aud|price|cost|revenue|amount|per_|fee|rate_", re.I
+)  # 0.485 EUR/kWh
 SIGNED_NAME = re.compile(
     r"change|delta|diff|growth|yoy|mom|qoq|wow|variance|var_|chg|gain|loss|net|trend|pct_",
     re.I,
@@ -67,10 +70,11 @@ NUMERIC = re.compile(r"^\(?[-+]?[$€£¥₹]?\s?\d[\d,]*(?:\.\d+)?\)?\s?%?$")
 class Cell:
     kind: str  # number, date, code, text
     value: float = 0.0
-    parts: tuple[int | None, ...] | tuple[str, ...] = ()  # dates: (y, m, d, hour, minute); ids: tails
+    parts: tuple[int | None, ...] | tuple[str, ...] = ()  # dates: (y, m, d, hour, minute, second); ids: tails
     key: str = ""  # codes: letters and digits, lower case
     percent: bool = False  # written with "%", or in a rate/share/pct column
     signed: bool = False  # in a column of changes, or one holding negative values
+    scale: float = 1.0  # the magnitude its column's name gives ("cost_lakh"): value is scaled by it
 
 
 @dataclasses.dataclass
@@ -195,9 +199,13 @@ def _typed(columns: list[str], rows: list[list[Any]], types: list[Any] | None) -
         if scale != 1:  # total_cost_lakh: 2328.39 is ₹232,839,000
             for row in cells:
                 if row[i].kind == "number":
-                    row[i] = dataclasses.replace(row[i], value=row[i].value * scale)
+                    row[i] = dataclasses.replace(row[i], value=row[i].value * scale, scale=scale)
         whole = all(row[i].value.is_integer() for row in cells if row[i].kind == "number")
-        percent = bool(PERCENT_NAME.search(name) or (FRACTION_NAME.search(name) and not whole))
+        numbers = [row[i].value for row in cells if row[i].kind == "number"]
+        fractions = (
+            bool(numbers) and not whole and all(0 <= v <= 1 for v in numbers) and not MONEY_NAME.search(name)
+        )
+        percent = bool(PERCENT_NAME.search(name) or (FRACTION_NAME.search(name) and not whole) or fractions)
         for row in cells:
             if row[i].kind == "number":
                 row[i] = dataclasses.replace(row[i], signed=signed, percent=row[i].percent or percent)
@@ -269,9 +277,10 @@ def _date_cell(text: str) -> Cell | None:
     if match is None:
         return None
     year, month, day = int(match.group("y")), int(match.group("m")), match.group("d")
-    clock = re.search(r"[T ](\d{1,2}):(\d{2})", text)
+    clock = re.search(r"[T ](\d{1,2}):(\d{2})(?::(\d{2}))?", text)
     hour, minute = (int(clock.group(1)), int(clock.group(2))) if clock else (None, None)
-    return Cell("date", parts=(year, month, int(day) if day else None, hour, minute))
+    second = int(clock.group(3)) if clock and clock.group(3) else None
+    return Cell("date", parts=(year, month, int(day) if day else None, hour, minute, second))
 
 
 def _label_forms(text: str) -> set[str]:

@@ -113,11 +113,18 @@ def verify_date(figure: Figure, evidence: Evidence, tables: list[Table]) -> str 
     dates = [c.parts for t in tables for row in t.rows for c in row if c.kind == "date"]
     dates += [_parts(f) for f in [*evidence.filters, *evidence.asked] if f.kind in ("date", "time")]
     for parts in dates:
-        if figure.kind == "time" and parts[3:5] == figure.parts:
+        if figure.kind == "time" and parts[3:5] == figure.parts[:2] and _same_second(parts, figure.parts):
             return "data: a returned time"
         if figure.kind == "date" and any(date_matches(option, parts) for option in _options(figure)):
             return "data: a returned date"
     return None
+
+
+def _same_second(parts: tuple[int | None, ...], written: tuple[int | None, ...]) -> bool:
+    """Seconds, where both the data and the answer give them, agree."""
+    data = parts[5] if len(parts) > 5 else None
+    said = written[2] if len(written) > 2 else None
+    return data is None or said is None or data == said
 
 
 def _options(figure: Figure) -> list[tuple[int | None, ...]]:
@@ -186,16 +193,22 @@ def elapsed(figure: Figure, written: list[Figure], returned: list[tuple[int | No
         for a in one
         for b in other
     ]
-    times = [f.parts[0] * 60 + f.parts[1] for f in written if f.kind == "time" and None not in f.parts[:2]]
-    gaps += [((b - a) % 1440) / 1440 for a in times for b in times if a != b]  # 11:30 PM to 12:15 AM: 45 min
+    times = [
+        f.parts[0] * 3600 + f.parts[1] * 60 + (f.parts[2] or 0)
+        for f in written
+        if f.kind == "time" and None not in f.parts[:2]
+    ]
+    gaps += [
+        ((b - a) % 86400) / 86400 for a in times for b in times if a != b
+    ]  # 11:30 PM to 12:15 AM: 45 min
     return any(abs(gap / size - figure.value) <= figure.tolerance + slack for gap in gaps)
 
 
 def _moment(parts: tuple[int | None, ...]) -> float:
-    """Days since 1 January of year 1, with the time of day as a fraction."""
-    year, month, day, hour, minute = (list(parts) + [None] * 5)[:5]
+    """Days since 1 January of year 1, with the time of day (to the second) as a fraction."""
+    year, month, day, hour, minute, second = (list(parts) + [None] * 6)[:6]
     try:
         ordinal = date(year or 1, month or 1, day or 1).toordinal()
     except ValueError:  # 31 February: no day
         return float("nan")
-    return ordinal + ((hour or 0) * 60 + (minute or 0)) / 1440
+    return ordinal + ((hour or 0) * 3600 + (minute or 0) * 60 + (second or 0)) / 86400

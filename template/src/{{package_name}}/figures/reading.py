@@ -62,12 +62,14 @@ DATE_FORMS = [
         r"\b(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4}|\d{2})\b|\b(?P<a2>\d{1,2})\.(?P<b2>\d{1,2})\.(?P<y2>\d{4})\b"
     ),
     re.compile(r"\b(?P<d>\d\d?)(?:st|nd|rd|th)?(?: of)? " + _MONTH + r",? (?P<y>\d\d\d\d)\b", re.I),
-    re.compile(r"\b" + _MONTH + r" (?P<d>\d\d?)(?:st|nd|rd|th)?(?:,? (?P<y>\d\d\d\d))?\b", re.I),
+    re.compile(
+        r"\b" + _MONTH + r" (?P<d>\d\d?)(?:st|nd|rd|th)?(?:,? (?P<y>\d\d\d\d))?\b(?!:)", re.I
+    ),  # not 06:00
     re.compile(r"\b" + _MONTH + r",? (?P<y>\d\d\d\d)\b", re.I),
     re.compile(r"\b(?P<d>\d\d?)(?:st|nd|rd|th)?(?: of)? " + _MONTH, re.I),
 ]
 TIME = re.compile(
-    r"\b(?P<h>\d{1,2}):(?P<min>\d{2})(?::\d{2})?(?:\s?(?P<ampm>[ap]\.?m\.?))?"
+    r"\b(?P<h>\d{1,2}):(?P<min>\d{2})(?::(?P<sec>\d{2}))?(?:\s?(?P<ampm>[ap]\.?m\.?))?"
     r"|\b(?P<h2>\d{1,2})\.(?P<min2>\d{2})\s?(?P<ampm2>[ap]\.?m\b\.?)",
     re.I,
 )
@@ -124,8 +126,8 @@ JUDGED = re.compile(
     re.I,
 )
 DIRECTION_AFTER = re.compile(r"^\W?\W?\W?(?:\w+\W+)?" + rf"(?:(?P<rise>{RISE})|(?P<fall>{FALL}))\b", re.I)
-DURATION = re.compile(  # "3 h 25 min", "6 minutes 35 seconds"
-    r"\b(?P<big>\d{1,3})\s?(?P<unit>h|hrs?|hours?|mins?|minutes?)\b,?\s(?:and\s)?"
+DURATION = re.compile(  # "3 h 25 min", "6 minutes 35 seconds", "3h42m"
+    r"\b(?P<big>\d{1,3})\s?(?P<unit>h|hrs?|hours?|mins?|minutes?)(?:\b,?\s(?:and\s)?|(?=\d))"
     r"(?P<small>\d{1,2})\s?(?:m|mins?|minutes?|s|secs?|seconds?)\b",
     re.I,
 )
@@ -204,6 +206,11 @@ def find_figures(text: str) -> list[Figure]:
     for pattern in _MASKS:
         for match in pattern.finditer(masked):
             take(match, None)
+    for match in DURATION.finditer(masked):  # "3 h 25 min" is 205 minutes, one figure
+        big, small = int(match.group("big")), int(match.group("small"))
+        noun = "seconds" if match.group("unit").lower().startswith("m") else "minutes"
+        figure = _number_figure(text, match.start(), match.end(), big * 60 + small, match.group(0))
+        take(match, dataclasses.replace(figure, noun=noun, unit=True, plain_integer=False, tolerance=0.5))
     for match in CODE.finditer(masked):  # ids first: the digits in "SN-7734-0091-22" are no date or phone
         token = match.group(0)
         letters = re.search("[A-Za-z]", token) and not ISO_STAMP.match(token) and not VERSION.fullmatch(token)
@@ -220,11 +227,6 @@ def find_figures(text: str) -> list[Figure]:
             digits = sum(c.isdigit() for c in match.group(0))
             if kind == "version" or digits >= 8:  # "+44" alone is no phone number
                 take(match, Figure(match.group(0), kind, key=_key(match.group(0))))
-    for match in DURATION.finditer(masked):  # "3 h 25 min" is 205 minutes, one figure
-        big, small = int(match.group("big")), int(match.group("small"))
-        noun = "seconds" if match.group("unit").lower().startswith("m") else "minutes"
-        figure = _number_figure(text, match.start(), match.end(), big * 60 + small, match.group(0))
-        take(match, dataclasses.replace(figure, noun=noun, unit=True, plain_integer=False, tolerance=0.5))
     for match in CODE.finditer(masked):
         token = match.group(0)
         if re.search("[A-Za-z]", token) and re.search(r"\d", token) and not NOT_CODES.match(token):
@@ -271,7 +273,8 @@ def _time(match: re.Match[str]) -> Figure | None:
         hour = 0
     if hour > 23 or minute > 59:
         return None
-    return Figure(match.group(0), "time", parts=(hour, minute))
+    second = int(match.group("sec")) if match.group("sec") else None
+    return Figure(match.group(0), "time", parts=(hour, minute, second))
 
 
 def _number(text: str, match: re.Match[str]) -> Figure | None:

@@ -33,7 +33,7 @@ TERMS = re.compile(
 
 
 COMPARISON = re.compile(
-    r"\b(?:vs|versus|from|compared|than|previous\w*|prior|before|earlier"
+    r"\b(?:vs|versus|from|compared|against|than|previous\w*|prior|before|earlier"
     r"|last (?:quarter|year|month|week|time)|a year ago|yoy|qoq|mom)\b|→|->"
 )
 

@@ -135,13 +135,51 @@ def _units_near(figure: Figure, sentence: str) -> tuple[int, ...]:
     return tuple(scale for scale, _, words in SCALES if re.search(words, near))
 
 
-def id_lists(verdicts: list[Verdict], tables: list[Table]) -> list[Verdict]:
-    """A number that continues a list of ids ("accounts 55501 and 20417") is an id too."""
+ZONE = re.compile(
+    r"\b(?:utc|gmt|ist|cet|cest|eet|est|edt|cst|cdt|mst|mdt|pst|pdt|bst|aest|awst|jst|local|[a-z]+ time)\b"
+)
+
+
+def time_zones(verdicts: list[Verdict], lines: Sequence[str]) -> list[Verdict]:
+    """A returned time restated in another time zone ("7:52 AM UTC, which is 8:52 AM Manchester
+    time"): a time, in a sentence naming a zone, whose minutes agree with a verified time's
+    (or differ by a half or three quarters of an hour); and a date a day either side of a
+    verified date in such a sentence ("10:35 PM UTC on 14 June, 6:35 AM on 15 June in Perth")."""
     checked = list(verdicts)
-    for i in range(1, len(checked)):
-        previous, v = checked[i - 1], checked[i]
-        listed = v.figure.label in ("and", "or", "") and previous.figure.sentence == v.figure.sentence
-        if v.how is None and listed and previous.how == ID_NUMBER and id_digits(v.figure.text, tables):
+    for i, v in enumerate(checked):
+        if (
+            v.how is not None
+            or v.figure.kind not in ("time", "date")
+            or not ZONE.search(lines[v.figure.sentence])
+        ):
+            continue
+        same = [w.figure for w in checked if w.how and w.figure.sentence == v.figure.sentence]
+        if v.figure.kind == "time" and v.figure.parts[1] is not None:
+            shifts = {
+                (v.figure.parts[1] - w.parts[1]) % 60
+                for w in same
+                if w.kind == "time" and w.parts[1] is not None
+            }
+            if shifts & {0, 15, 30, 45}:
+                checked[i] = Verdict(v.figure, "data: a returned time, in another time zone")
+        elif v.figure.kind == "date" and None not in v.figure.parts[1:3]:
+            month, day = v.figure.parts[1], v.figure.parts[2]
+            near = [w for w in same if w.kind == "date" and w.parts[1] == month and w.parts[2] is not None]
+            if any(abs(w.parts[2] - day) == 1 for w in near):
+                checked[i] = Verdict(v.figure, "data: a returned date, in another time zone")
+    return checked
+
+
+def id_lists(verdicts: list[Verdict], tables: list[Table]) -> list[Verdict]:
+    """A number that continues a list of ids ("accounts 55501 and 20417", "couriers 20417
+    (4.91), 30562 (4.94) and 27705") is an id too, if a returned id ends in it."""
+    checked = list(verdicts)
+    for i, v in enumerate(checked):
+        listed = v.figure.label in ("and", "or", "") and any(
+            earlier.how == ID_NUMBER and earlier.figure.sentence == v.figure.sentence
+            for earlier in checked[:i]
+        )
+        if v.how is None and listed and id_digits(v.figure.text, tables):
             checked[i] = Verdict(v.figure, ID_NUMBER, v.figure.value)
     return checked
 

@@ -28,6 +28,8 @@ for _kind, _names in {
         ("kg", "kgs", "kilogram", "kilograms", "kilo", "kilos"): 1e3,
         ("quintal", "quintals"): 1e5,
         ("t", "tonne", "tonnes", "ton", "tons", "mt"): 1e6,
+        ("kt", "kilotonne", "kilotonnes"): 1e9,
+        ("megatonne", "megatonnes"): 1e12,
         ("lb", "lbs", "pound", "pounds"): 453.59237,
     },
     "length": {
@@ -50,6 +52,12 @@ for _kind, _names in {
         ("gb",): 1e9,
         ("tb",): 1e12,
         ("pb",): 1e15,
+    },
+    "power": {
+        ("w", "watt", "watts"): 1,
+        ("kw", "kilowatt", "kilowatts"): 1e3,
+        ("mw", "megawatt", "megawatts"): 1e6,
+        ("gw", "gigawatt", "gigawatts"): 1e9,
     },
     "energy": {
         ("wh",): 1,
