@@ -126,6 +126,7 @@ def check_figures(
     tops = [int(f.value) for f in found if f.kind == "number" and f.plain_integer and 1 < f.value <= 100]
     built: dict[tuple[tuple[int, ...], ...], tuple[list[Table], Pools, TwoSteps]] = {}
     steps: dict[int, TwoSteps] = {}
+    stamps: dict[int, list[tuple[int | None, ...]]] = {}  # per sentence: timestamps of the rows it names
     verdicts = []
     for index, figure in enumerate(found):
         kept = scope.earlier_rows(lines[figure.sentence])
@@ -144,6 +145,7 @@ def check_figures(
             stamps=_dates_named(tables, lines[figure.sentence]),
             range_end=after if _day_before(figure, after) else None,
         )
+        stamps[figure.sentence] = around.stamps
         how, exact = _verify(figure, evidence, tables, made, around)
         if how is None and figure.kind in ("number", "code") and figure.text.lower() in grouped:
             how = "data: part of a returned id, written in groups"
@@ -159,7 +161,7 @@ def check_figures(
         for f in found
     ]
     verdicts = conversions(id_lists(verdicts, evidence.tables), units, evidence.tables)
-    verdicts = time_zones(verdicts, lines)
+    verdicts = time_zones(verdicts, lines, stamps)
     verdicts = two_step_derivations(verdicts, steps, lines, units)
     warnings = [BIDI_WARNING] if has_bidi_controls(answer) else []
     return FigureCheck(verdicts, warnings)

@@ -76,7 +76,7 @@ TIME = re.compile(
 PHONE = re.compile(
     r"(?<![\w.])(?:\+\d{1,3}[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}\b"
     r"|(?<![\w.])\+\d{1,3}[\s.-]?\(0\)\d{1,4}(?:[\s.-]\d{2,5}){1,4}\b"
-    r"|(?<![\w.])\+\d{1,3}(?:[\s.-]\(?\d{1,10}\)?){1,5}\b|(?<![\w.])\+\d{8,15}\b"
+    r"|(?<![\w.])\+\d{1,3}(?:[\s.-](?:\(\d{1,4}\)|\d{1,10})){1,5}\b|(?<![\w.])\+\d{8,15}\b"
     r"|(?<![\w.,])\(?0\d{1,4}\)?[\s.-]\d{3,4}[\s.-]\d{3,4}\b"
 )
 VERSION = re.compile(
@@ -126,6 +126,7 @@ JUDGED = re.compile(
     re.I,
 )
 DIRECTION_AFTER = re.compile(r"^\W?\W?\W?(?:\w+\W+)?" + rf"(?:(?P<rise>{RISE})|(?P<fall>{FALL}))\b", re.I)
+RANGE_TO_PERCENT = re.compile(r"\s?(?:[-\u2013]|to)\s?\d[\d.,]*\s?(?:%|percent\b|per cent\b)", re.I)
 DURATION = re.compile(  # "3 h 25 min", "6 minutes 35 seconds", "3h42m"
     r"\b(?P<big>\d{1,3})\s?(?P<unit>h|hrs?|hours?|mins?|minutes?)(?:\b,?\s(?:and\s)?|(?=\d))"
     r"(?P<small>\d{1,2})\s?(?:m|mins?|minutes?|s|secs?|seconds?)\b",
@@ -308,6 +309,7 @@ def _number_figure(
     previous = re.search(r"([#\w]+)[\s#:.(\[]*$", before)
     following = re.match(r"\s*((?:[a-z]+[\s-]?){1,2})", text[end : end + 30].lower())
     percent = bool(groups.get("pct")) or bool(re.match(r"\s?(?:%|percent|per cent)", after, re.I))
+    percent = percent or bool(RANGE_TO_PERCENT.match(after))  # "56-57%": both ends are percentages
     multiple = bool(
         re.match(
             r"\s?x\b|\s?times\s+(?:more|higher|larger|bigger|greater|less|lower|smaller|as|the|over)\b",

@@ -140,33 +140,34 @@ ZONE = re.compile(
 )
 
 
-def time_zones(verdicts: list[Verdict], lines: Sequence[str]) -> list[Verdict]:
+def time_zones(
+    verdicts: list[Verdict], lines: Sequence[str], stamps: Mapping[int, list[tuple[int | None, ...]]]
+) -> list[Verdict]:
     """A returned time restated in another time zone ("7:52 AM UTC, which is 8:52 AM Manchester
-    time"): a time, in a sentence naming a zone, whose minutes agree with a verified time's
-    (or differ by a half or three quarters of an hour); and a date a day either side of a
-    verified date in such a sentence ("10:35 PM UTC on 14 June, 6:35 AM on 15 June in Perth")."""
+    time", "undocked at 1:18 PM IST"): a time, in a sentence naming a zone, whose minutes agree
+    with a verified time's or with a returned timestamp's of a row the sentence names (or differ
+    by a half or three quarters of an hour); and a date a day either side of a verified date
+    in such a sentence ("10:35 PM UTC on 14 June, 6:35 AM on 15 June in Perth")."""
     checked = list(verdicts)
     for i, v in enumerate(checked):
+        figure = v.figure
         if (
             v.how is not None
-            or v.figure.kind not in ("time", "date")
-            or not ZONE.search(lines[v.figure.sentence])
+            or figure.kind not in ("time", "date")
+            or not ZONE.search(lines[figure.sentence])
         ):
             continue
-        same = [w.figure for w in checked if w.how and w.figure.sentence == v.figure.sentence]
-        if v.figure.kind == "time" and v.figure.parts[1] is not None:
-            shifts = {
-                (v.figure.parts[1] - w.parts[1]) % 60
-                for w in same
-                if w.kind == "time" and w.parts[1] is not None
-            }
-            if shifts & {0, 15, 30, 45}:
-                checked[i] = Verdict(v.figure, "data: a returned time, in another time zone")
-        elif v.figure.kind == "date" and None not in v.figure.parts[1:3]:
-            month, day = v.figure.parts[1], v.figure.parts[2]
+        same = [w.figure for w in checked if w.how and w.figure.sentence == figure.sentence]
+        if figure.kind == "time" and figure.parts[1] is not None:
+            minutes = [w.parts[1] for w in same if w.kind == "time" and w.parts[1] is not None]
+            minutes += [p[4] for p in stamps.get(figure.sentence, []) if len(p) > 4 and p[4] is not None]
+            if {(figure.parts[1] - m) % 60 for m in minutes} & {0, 15, 30, 45}:
+                checked[i] = Verdict(figure, "data: a returned time, in another time zone")
+        elif figure.kind == "date" and None not in figure.parts[1:3]:
+            month, day = figure.parts[1], figure.parts[2]
             near = [w for w in same if w.kind == "date" and w.parts[1] == month and w.parts[2] is not None]
             if any(abs(w.parts[2] - day) == 1 for w in near):
-                checked[i] = Verdict(v.figure, "data: a returned date, in another time zone")
+                checked[i] = Verdict(figure, "data: a returned date, in another time zone")
     return checked
 
 
