@@ -13,7 +13,9 @@ The variants come from tests/variants.py, the same list the tests use.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
 import json
 import os
 import re
@@ -24,7 +26,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import nox
@@ -48,6 +50,10 @@ TEST_REQUIREMENTS = [
     # CI file checks: a new zizmor minor adds audits, a new check-jsonschema new schemas.
     "check-jsonschema>=0.39,<0.40",
     "zizmor>=1.32,<1.33",
+    # tests/test_pre_commit.py runs a render's local hooks for real, with these tools.
+    "pre-commit>=4,<5",
+    "pre-commit-hooks>=6,<7",
+    "ruff>=0.14,<0.15",
 ]
 RENDER_SCRIPT = str(ROOT / "tests" / "helpers.py")
 # The rendered project manages its own .venv: hide this session's venv (nox sets these) from uv.
@@ -55,8 +61,48 @@ OUTSIDE_SESSION_VENV: dict[str, str | None] = dict.fromkeys(
     ["VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "UV_PYTHON"]
 )
 
+# Where the time goes: every session and its slow steps, printed as one table when nox exits.
+BREAKDOWN: list[tuple[str, float]] = []
+
+
+def _print_breakdown() -> None:
+    if BREAKDOWN:
+        width = max(len(label) for label, _ in BREAKDOWN)
+        print("\nTime per session and step (s):", file=sys.stderr)
+        for label, seconds in BREAKDOWN:
+            print(f"  {label:<{width}}  {seconds:7.1f}", file=sys.stderr)
+
+
+atexit.register(_print_breakdown)
+
+
+@contextlib.contextmanager
+def step(session: nox.Session, label: str) -> Iterator[None]:
+    """Time one slow step of a session: logged now, and listed in the table printed at exit."""
+    started = time.perf_counter()
+    yield
+    elapsed = time.perf_counter() - started
+    session.log(f"{label}: {elapsed:.1f} s")
+    BREAKDOWN.append((f"  {label}", elapsed))
+
+
+def timed(func: Callable[..., None]) -> Callable[..., None]:
+    """Record a session's wall time (installs included) for the table printed at exit."""
+
+    @functools.wraps(func)
+    def run(session: nox.Session, *args: object, **kwargs: object) -> None:
+        started = time.perf_counter()
+        index = len(BREAKDOWN)
+        try:
+            func(session, *args, **kwargs)
+        finally:
+            BREAKDOWN.insert(index, (session.name, time.perf_counter() - started))
+
+    return run
+
 
 @nox.session
+@timed
 def lint(session: nox.Session) -> None:
     """Ruff lint and format check of noxfile.py, tests/ and hooks/ (when it holds files)."""
     session.install("ruff>=0.14,<0.15")
@@ -68,6 +114,7 @@ def lint(session: nox.Session) -> None:
 
 
 @nox.session
+@timed
 def tests(session: nox.Session) -> None:
     """The template test suite: variants, validators, hostile answers, determinism."""
     session.install(*TEST_REQUIREMENTS)
@@ -76,6 +123,7 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 @nox.parametrize("variant", list(VARIANTS))
+@timed
 def render(session: nox.Session, variant: str) -> None:
     """Render one variant into .nox/renders/<variant> (replacing an older render) to read it."""
     session.install(*RENDER_REQUIREMENTS)
@@ -87,6 +135,7 @@ def render(session: nox.Session, variant: str) -> None:
 
 @nox.session
 @nox.parametrize("variant", list(VARIANTS))
+@timed
 def smoke(session: nox.Session, variant: str) -> None:
     """Render one variant into a temp dir, then run its own checks: uv sync, pytest (the
     browser tests and `start-server` over HTTP included), ruff; for the first variant of
@@ -102,16 +151,15 @@ def smoke(session: nox.Session, variant: str) -> None:
             return
         with session.chdir(project):
             for behaviour, exit_code in (("honest", 0), ("fabricating", 1)):
-                started = time.perf_counter()
-                run_evaluation(session, project, behaviour, exit_code)
-                elapsed = time.perf_counter() - started
-                session.log(f"{variant}: evaluation, {behaviour} model: {elapsed:.1f} s")
+                with step(session, f"{variant}: evaluation, {behaviour} model"):
+                    run_evaluation(session, project, behaviour, exit_code)
 
 
 @nox.session
 @nox.parametrize(
     "from_version", [releases()[-1].version, EVALUATION_SINCE], ids=["oldest", "oldest-with-evaluation"]
 )
+@timed
 def update(session: nox.Session, from_version: str) -> None:
     """`copier update` of a user's repo from an older release to this one (tests/update_scenario.py).
 
@@ -124,9 +172,8 @@ def update(session: nox.Session, from_version: str) -> None:
     """
     session.install(*RENDER_REQUIREMENTS)
     with scratch_dir(session, f"agent-update-{from_version}-") as workdir:
-        started = time.perf_counter()
-        session.run("python", str(ROOT / "tests" / "update_scenario.py"), from_version, str(workdir))
-        session.log(f"update from {from_version}: {time.perf_counter() - started:.1f} s")
+        with step(session, f"update from {from_version}"):
+            session.run("python", str(ROOT / "tests" / "update_scenario.py"), from_version, str(workdir))
         run_own_checks(session, workdir / "repo", f"updated from {from_version}")
 
 
@@ -157,12 +204,10 @@ def run_own_checks(session: nox.Session, project: Path, label: str) -> None:
         session.run(UV, *args, external=True, env=OUTSIDE_SESSION_VENV)
 
     with session.chdir(project):
-        started = time.perf_counter()
-        uv("sync", "--python", python)
-        session.log(f"{label}: uv sync: {time.perf_counter() - started:.1f} s")
-        started = time.perf_counter()
-        uv("run", "pytest", "-q")
-        session.log(f"{label}: rendered tests: {time.perf_counter() - started:.1f} s")
+        with step(session, f"{label}: uv sync"):
+            uv("sync", "--python", python)
+        with step(session, f"{label}: rendered tests"):
+            uv("run", "pytest", "-q", "--durations=5")
         uv("run", "ruff", "check", ".")
         uv("run", "ruff", "format", "--check", ".")
 
@@ -241,6 +286,7 @@ def _first_variant_per_framework(with_genie: bool = False) -> list[str]:
 
 @nox.session
 @nox.parametrize("variant", _first_variant_per_framework())
+@timed
 def bench(session: nox.Session, variant: str) -> None:
     """Print the README's figures for one framework's variant: render, the figures check on
     its labelled corpus (invented figures caught, honest answers flagged), install (cold and
@@ -314,6 +360,7 @@ def bench(session: nox.Session, variant: str) -> None:
 
 
 @nox.session
+@timed
 def screenshot(session: nox.Session) -> None:
     """Save the rendered README's picture of the chat page, template/docs/chat-page.png: the
     default variant's `start-server --demo` answering from Genie, in headless Chromium at 1280x800."""

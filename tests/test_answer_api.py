@@ -33,6 +33,8 @@ def dropped_answers(released: Mapping[str, Any], now: Mapping[str, Any]) -> list
     """Keys of `released` that `now` does not ask, and choice values it does not offer."""
     dropped = []
     for key, question in released.items():
+        if question.get("when") is False:  # computed on each render, never stored: not an answer
+            continue
         if key not in now:
             dropped.append(key)
         elif question.get("choices"):
@@ -60,3 +62,14 @@ def test_a_renamed_key_or_a_removed_choice_value_is_caught() -> None:
     released = released_questions(TAGGED[0].commit)
 
     assert dropped_answers(released, now) == ["deployment_target: databricks_apps", "ci_provider"]
+
+
+def test_computed_values_are_not_stored_answers(rendered_variant) -> None:
+    """copier.yml's `when: false` questions (the validators' shared patterns) are computed on
+    each render and never written to .copier-answers.yml, so they are no public answer key."""
+    root = rendered_variant("default")
+    answers = yaml.safe_load((root / ".copier-answers.yml").read_text(encoding="utf-8"))
+    computed = {key for key, question in questions().items() if question.get("when") is False}
+    assert computed, "expected the validators' shared patterns"
+    assert computed.isdisjoint(answers)
+    assert {key for key in answers if not key.startswith("_")} <= set(questions()) - computed

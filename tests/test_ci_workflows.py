@@ -286,6 +286,57 @@ def test_one_uv_version_everywhere(variant: str, rendered_variant: RenderedVaria
     assert re.fullmatch(r"\d+\.\d+\.\d+", pins[0]), f"pin an exact uv version, not {pins[0]!r}"
 
 
+# --- Locked installs ------------------------------------------------------------------
+
+
+def ci_steps(root: Path) -> list[tuple[str, str]]:
+    """The test job's steps as (name, script), in order: GitHub's ci.yml or Azure's Test stage."""
+    if (root / ".github").exists():
+        steps = workflows(root)["ci.yml"]["jobs"]["test"]["steps"]
+        return [(step.get("name", ""), step.get("run", "")) for step in steps]
+    (test_stage, *_) = load(root / "azure-pipelines.yml")["stages"]
+    steps = [step for job in test_stage["jobs"] for step in job["steps"]]
+    return [(step.get("displayName", ""), step.get("script", "")) for step in steps]
+
+
+@pytest.mark.parametrize("variant", GITHUB + AZURE)
+def test_ci_installs_exactly_the_locked_versions(variant: str, rendered_variant: RenderedVariant) -> None:
+    """`uv sync --locked` everywhere CI installs, after a step that checks uv.lock is there."""
+    root = rendered_variant(variant)
+    ci_files = [*(root / ".github" / "workflows").glob("*.yml"), *root.glob("azure-pipelines.yml")]
+    syncs = [
+        line.strip()
+        for path in ci_files
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if re.search(r"\buv sync\b", line) and "'uv sync --locked'" not in line
+    ]
+    assert syncs, "no uv sync in CI"
+    assert all("--locked" in line.split() for line in syncs), syncs
+    names = [name for name, _ in ci_steps(root)]
+    assert names.index("Check that uv.lock is committed") < names.index("Install")
+
+
+@pytest.mark.parametrize("variant", GITHUB[:1] + AZURE[:1])
+def test_a_missing_uv_lock_fails_ci_with_the_fix(
+    variant: str, rendered_variant: RenderedVariant, tmp_path: Path
+) -> None:
+    """The check step, run by bash as the CI runs it: no uv.lock fails with what to do."""
+    (script,) = [
+        run for name, run in ci_steps(rendered_variant(variant)) if name.startswith("Check that uv.lock")
+    ]
+    (tmp_path / "check.sh").write_text(script, encoding="utf-8")
+    shell = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "check.sh"]
+    done = subprocess.run(shell, cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert done.returncode == 1
+    prefix = "::error " if variant in GITHUB else "##vso[task.logissue type=error]"
+    assert done.stdout.startswith(prefix), done.stdout
+    assert "uv.lock is missing" in done.stdout and "commit uv.lock" in done.stdout
+
+    (tmp_path / "uv.lock").write_text("version = 1\n", encoding="utf-8")
+    done = subprocess.run(shell, cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stdout) == (0, "")
+
+
 # --- Template drift -------------------------------------------------------------------
 
 CHECK_UPDATE = "--from copier==9.19.1 copier check-update --output-format json"

@@ -1,15 +1,20 @@
-"""The rendered commit checks (.pre-commit-config.yaml): pinned, in step with the project's
-ruff, and passed by every fresh render, checked here offline as each hook checks.
+"""The rendered commit checks (.pre-commit-config.yaml): local hooks that run the project's
+own tools, the same checks as before, passed by every fresh render.
 
-Running the hooks for real needs their repositories from GitHub; these tests need no
-network. A `copier update` conflict must stay visible: markers fail a hook, a .rej file
-fails a hook and shows in `git status`.
+Every hook is `repo: local`: nothing is fetched from GitHub when a hook first runs, so
+commits work offline and behind proxies. One test runs pre-commit for real on a render,
+offline, with `uv run --frozen` standing for the tools of this test environment (the
+same packages the render's dev group pins). A `copier update` conflict must stay
+visible: markers fail a hook, a .rej file fails a hook and shows in `git status`.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
+import sysconfig
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -24,9 +29,25 @@ from variants import VARIANTS
 
 RenderedVariant = Callable[[str], Path]
 
-FROZEN_REV = re.compile(r"^\s+rev: [0-9a-f]{40} # frozen: v(\d+\.\d+\.\d+)$", re.MULTILINE)
 # What pre-commit-hooks' check-merge-conflict looks for at the start of a line.
 CONFLICT_MARKERS = ("<<<<<<< ", "======= ", "=======\n", "=======\r\n", ">>>>>>> ")
+# The checks, by hook id, and the dev dependency whose executable each one runs.
+CHECKS = {
+    "check-merge-conflict": "pre-commit-hooks",
+    "check-yaml": "pre-commit-hooks",
+    "check-toml": "pre-commit-hooks",
+    "end-of-file-fixer": "pre-commit-hooks",
+    "trailing-whitespace": "pre-commit-hooks",
+    "ruff-check": "ruff",
+    "ruff-format": "ruff",
+}
+RUN_FROZEN = "uv run --frozen "
+# A stand-in for uv: `uv run --frozen TOOL ARGS` runs TOOL from this test environment.
+STUB_UV = """#!/bin/sh
+[ "$1 $2" = "run --frozen" ] || { echo "stub uv: unexpected arguments: $*" >&2; exit 64; }
+shift 2
+exec "$@"
+"""
 
 
 def config(root: Path) -> dict[str, Any]:
@@ -37,32 +58,39 @@ def hooks(root: Path) -> dict[str, dict[str, Any]]:
     return {hook["id"]: hook for repo in config(root)["repos"] for hook in repo["hooks"]}
 
 
-def test_hook_repositories_are_pinned(rendered_variant: RenderedVariant) -> None:
-    """Each remote repo at a commit SHA, its tag alongside (as `autoupdate --freeze` writes)."""
-    root = rendered_variant("default")
-    text = (root / ".pre-commit-config.yaml").read_text(encoding="utf-8")
-    remote = [repo for repo in config(root)["repos"] if repo["repo"] != "local"]
-    assert len(FROZEN_REV.findall(text)) == len(remote) == 2
-
-
-def test_ruff_hook_matches_the_projects_ruff(rendered_variant: RenderedVariant) -> None:
-    """The hook's ruff is one the project's own dev requirement allows (CI runs that one)."""
-    root = rendered_variant("default")
-    text = (root / ".pre-commit-config.yaml").read_text(encoding="utf-8")
-    (ruff_repo,) = [repo for repo in config(root)["repos"] if repo["repo"].endswith("/ruff-pre-commit")]
-    frozen = re.search(rf"rev: {ruff_repo['rev']} # frozen: v(\S+)", text)
-    assert frozen is not None
-    version = frozen.group(1)
+def dev_requirements(root: Path) -> dict[str, Requirement]:
     project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    (ruff,) = [Requirement(r) for r in project["dependency-groups"]["dev"] if r.startswith("ruff")]
-    assert ruff.specifier.contains(version), f"ruff-pre-commit v{version} is outside {ruff}"
-    assert {"ruff-check", "ruff-format"} <= set(hooks(root))
+    found = [Requirement(text) for text in project["dependency-groups"]["dev"]]
+    return {requirement.name: requirement for requirement in found}
+
+
+def test_every_hook_is_local(rendered_variant: RenderedVariant) -> None:
+    """No hook repository to clone: each hook runs from the repo (or fails by design)."""
+    root = rendered_variant("default")
+    assert [repo["repo"] for repo in config(root)["repos"]] == ["local"]
+    assert {hook["language"] for hook in hooks(root).values()} <= {"system", "fail"}
+
+
+def test_the_same_checks_run_the_projects_own_tools(rendered_variant: RenderedVariant) -> None:
+    """Each check runs an executable of a dev dependency, through the locked environment."""
+    root = rendered_variant("default")
+    found = hooks(root)
+    requirements = dev_requirements(root)
+    assert set(CHECKS) <= set(found)
+    for hook_id, package in CHECKS.items():
+        hook = found[hook_id]
+        assert hook["language"] == "system", hook_id
+        assert hook["entry"].startswith(RUN_FROZEN), f"{hook_id}: run it with `{RUN_FROZEN}...`"
+        assert package in requirements, f"{hook_id} runs {package}, which the dev group lacks"
+    assert found["ruff-check"]["entry"].split()[3:5] == ["ruff", "check"]
+    assert found["ruff-format"]["entry"].split()[3:5] == ["ruff", "format"]
+    assert "--markdown-linebreak-ext=md" in found["trailing-whitespace"]["entry"]
 
 
 def test_conflict_leftovers_fail_a_hook(rendered_variant: RenderedVariant) -> None:
     found = hooks(rendered_variant("default"))
     # copier update merges outside a git merge: without this flag the hook checks nothing.
-    assert "--assume-in-merge" in found["check-merge-conflict"]["args"]
+    assert "--assume-in-merge" in found["check-merge-conflict"]["entry"]
     rej = found["no-rej-files"]
     assert rej["language"] == "fail"
     for path in ["README.md.rej", "src/pkg/agent.py.rej", ".gitignore.rej"]:
@@ -114,3 +142,49 @@ def test_rej_files_show_in_git_status(rendered_variant: RenderedVariant, tmp_pat
     ).stdout.splitlines()
     assert "?? README.md.rej" in status
     assert "?? README.md.orig" not in status
+
+
+def test_the_hooks_run_offline_on_a_render(rendered_variant: RenderedVariant, tmp_path: Path) -> None:
+    """pre-commit itself, as `git commit` starts it, with no network: a fresh render passes
+    every hook; conflict markers, trailing spaces, bad YAML and unformatted code fail one."""
+    scripts = sysconfig.get_path("scripts")
+    for name in ["pre-commit", "check-yaml", "ruff"]:
+        if shutil.which(name, path=scripts) is None:
+            pytest.fail(f"{name} is not installed: run the tests with `nox -s tests` (see noxfile.py)")
+    root = tmp_path / "repo"
+    shutil.copytree(rendered_variant("default"), root)
+    stub = tmp_path / "bin" / "uv"
+    stub.parent.mkdir()
+    stub.write_text(STUB_UV, encoding="utf-8")
+    stub.chmod(0o755)
+    env = {
+        **os.environ,
+        "PATH": os.pathsep.join([str(stub.parent), scripts, os.environ.get("PATH", "")]),
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),  # nothing cached from earlier runs
+        "HTTPS_PROXY": "http://127.0.0.1:9",  # a fetch would fail, not hang
+        "HTTP_PROXY": "http://127.0.0.1:9",
+    }
+
+    def run_hooks() -> subprocess.CompletedProcess[str]:
+        subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+        return subprocess.run(
+            [str(Path(scripts) / "pre-commit"), "run", "--all-files", "--color=never"],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    done = run_hooks()
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not list((tmp_path / "pre-commit-home").glob("repo*")), "a hook repository was fetched"
+
+    (root / "notes.md").write_text("<<<<<<< ours\n", encoding="utf-8")
+    (root / "broken.yaml").write_text("a: [1\n", encoding="utf-8")
+    (root / "src" / "spaced.py").write_text("x  =  1   \n", encoding="utf-8")
+    done = run_hooks()
+    assert done.returncode != 0
+    failed = set(re.findall(r"^- hook id: (\S+)$", done.stdout, flags=re.MULTILINE))
+    assert failed == {"check-merge-conflict", "check-yaml", "trailing-whitespace", "ruff-format"}, done.stdout

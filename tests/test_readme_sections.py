@@ -142,3 +142,16 @@ def test_layout_lists_exactly_the_package_modules(variant: str, rendered_variant
     listed = {line.split()[0] for line in lines if line.startswith("  ") and not line.startswith("   ")}
     modules = {path.name for path in package_dir.glob("*.py")} - {"__init__.py"}
     assert {name for name in listed if name.endswith(".py")} == modules
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_layout_names_only_what_the_render_has(variant: str, rendered_variant: RenderedVariant) -> None:
+    """Each top-level entry of the Layout block, and each folder inside the package, exists."""
+    project = rendered_variant(variant)
+    layout = section((project / "README.md").read_text(encoding="utf-8"), "Layout").split("```")[1]
+    package_line, *lines = [line for line in layout.splitlines() if line.strip()]
+    package_dir = project / package_line.strip()
+    top = [line.split()[0] for line in lines if not line.startswith(" ")]
+    folders = [line.split()[0] for line in lines if line.startswith("  ") and not line.startswith("   ")]
+    assert top and all((project / name).exists() for name in top), top
+    assert all((package_dir / name).is_dir() for name in folders if name.endswith("/")), folders

@@ -40,6 +40,12 @@ VARIANTS: dict[str, dict[str, Any]] = {
         "warehouse_id": "abcdef0123456789",
         "judge_endpoint": "databricks-gpt-oss-120b",  # a judge other than the agent's model
     },
+    # A Databricks App with the documented defaults: the example Genie space and an empty
+    # warehouse_id ("pass it at deploy time"). Its own suite must pass as rendered.
+    "apps_defaults": {
+        "project_name": "Apps Defaults Agent",
+        "deployment_target": "databricks_apps",
+    },
     # Each framework with two Genie spaces: the "pointed at a workspace" render.
     "langgraph": {
         "project_name": "LangGraph Agent",

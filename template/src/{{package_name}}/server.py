@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Sequence
 
@@ -71,11 +72,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: cannot start the agent: {describe_exception(exc)}", file=sys.stderr)
         return 2
     setup_tracing()
+    print(f"Traces go to {trace_destination()}", flush=True)
     where = f"http://{'127.0.0.1' if args.host == '0.0.0.0' else args.host}:{args.port}/"
     what = "the demo (fake workspace, sample data)" if demo else "the agent"
     print(f"Starting {what}: the chat page will be at {where}", flush=True)
     uvicorn.run(app, host=args.host, port=args.port)
     return 0
+
+
+def trace_destination() -> str:
+    """Where this process's traces go, in one line: with MLFLOW_TRACKING_URI unset, MLflow
+    writes them to ./mlflow.db without a word, which is easy to miss."""
+    import mlflow
+
+    experiment = os.environ.get("MLFLOW_EXPERIMENT_NAME") or os.environ.get("MLFLOW_EXPERIMENT_ID")
+    uri = re.sub(r"//[^/@]*@", "//", mlflow.get_tracking_uri())  # no user:password@ of a tracking server
+    where = f"{uri}, experiment {experiment or 'Default'}"
+    if "MLFLOW_TRACKING_URI" not in os.environ:
+        return f"{where} (MLflow's local default: MLFLOW_TRACKING_URI is unset; `uv run quickstart` sets it)"
+    return where
 
 
 def cli() -> None:

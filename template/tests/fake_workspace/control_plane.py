@@ -1,19 +1,27 @@
 """Fake workspace resources that a deploy needs: serving endpoints, Unity Catalog
-catalogs and schemas, MLflow experiments and workspace folders.
+catalogs and schemas, MLflow experiments and workspace folders; and the listings
+`discover` reads, and the host metadata every SDK client asks for first.
 
-Only the read calls are served, the ones `preflight` makes:
+Only the read calls are served, the ones `preflight` and `discover` make:
 
     GET /api/2.0/serving-endpoints/{name}                  kind "endpoint"
     GET /api/2.1/unity-catalog/catalogs/{name}             kind "catalog"
     GET /api/2.1/unity-catalog/schemas/{catalog.schema}    kind "schema"
     GET /api/2.0/mlflow/experiments/get-by-name            kind "experiment" (?experiment_name=)
     GET /api/2.0/workspace/get-status                      kind "folder" (?path=)
+    GET /api/2.0/genie/spaces                              kind "listing", name "genie_spaces"
+    GET /api/2.0/serving-endpoints                         kind "listing", name "serving_endpoints"
+    GET /.well-known/databricks-config                     the workspace's host metadata
 
 Every resource exists unless a test says otherwise with
 `FakeControlPlane.script(kind, name, behaviour)`, where behaviour is one of:
 exists, missing (404 with the error code the real API uses), not_ready (an endpoint
 whose state is NOT_READY, IN_PROGRESS), http_403, http_429 (Retry-After: 1),
 http_500, or hang (no reply for 30 s, longer than any client deadline).
+
+The listings serve `genie_spaces` and `serving_endpoints` (lists of API dicts a test may
+replace); Genie spaces come a page at a time, `page_size` (default 20) per page, with a
+`next_page_token` while more remain, as the real API does.
 """
 
 from __future__ import annotations
@@ -30,12 +38,34 @@ MISSING = {
     "schema": ("SCHEMA_DOES_NOT_EXIST", "Schema '{}' does not exist."),
     "experiment": ("RESOURCE_DOES_NOT_EXIST", "Could not find experiment with name {}"),
     "folder": ("RESOURCE_DOES_NOT_EXIST", "Path ({}) doesn't exist."),
+    "listing": ("ENDPOINT_NOT_FOUND", "No API found for listing {}."),
 }
 FAILURES = {
     "http_403": (403, "PERMISSION_DENIED", "User does not have permission on {} '{}'."),
     "http_429": (429, "REQUEST_LIMIT_EXCEEDED", "Too many requests for {} '{}'."),
     "http_500": (500, "INTERNAL_ERROR", "Internal error reading {} '{}'."),
 }
+WORKSPACE_ID = "1234567890123456"
+GENIE_PAGE_SIZE = 20  # the API's default page
+
+
+def default_genie_spaces() -> list[dict[str, Any]]:
+    """Two spaces the caller can use, as `GET /api/2.0/genie/spaces` lists them."""
+    return [
+        {"space_id": "a" * 32, "title": "Sales orders", "description": "Orders and revenue by region."},
+        {"space_id": "b" * 32, "title": "Support tickets", "description": "Tickets by product."},
+    ]
+
+
+def default_serving_endpoints() -> list[dict[str, Any]]:
+    """Two chat endpoints (the agent's and the judge's kind), an embedding one, a custom model."""
+    ready = {"ready": "READY", "config_update": "NOT_UPDATING"}
+    return [
+        {"name": "chat-llm", "task": "llm/v1/chat", "state": ready},
+        {"name": "judge-llm", "task": "llm/v1/chat", "state": ready},
+        {"name": "text-embeddings", "task": "llm/v1/embeddings", "state": ready},
+        {"name": "churn-model", "state": ready},
+    ]
 
 
 class FakeControlPlane:
@@ -43,6 +73,12 @@ class FakeControlPlane:
 
     def __init__(self, server: FakeServer) -> None:
         self.scripts: dict[tuple[str, str], str] = {}
+        self.genie_spaces = default_genie_spaces()
+        self.serving_endpoints = default_serving_endpoints()
+        self.url = server.url
+        server.route("GET", r"/\.well-known/databricks-config", self._host_metadata)
+        server.route("GET", r"/api/2\.0/genie/spaces", self._list_genie_spaces)
+        server.route("GET", r"/api/2\.0/serving-endpoints", self._list_serving_endpoints)
         server.route("GET", r"/api/2\.0/serving-endpoints/(?P<name>[^/]+)", self._endpoint)
         server.route("GET", r"/api/2\.1/unity-catalog/catalogs/(?P<name>[^/]+)", self._catalog)
         server.route("GET", r"/api/2\.1/unity-catalog/schemas/(?P<name>[^/]+)", self._schema)
@@ -56,6 +92,8 @@ class FakeControlPlane:
 
     def reset(self) -> None:
         self.scripts.clear()
+        self.genie_spaces = default_genie_spaces()
+        self.serving_endpoints = default_serving_endpoints()
 
     def _answer(self, kind: str, name: str, found: dict[str, Any]) -> Reply:
         behaviour = self.scripts.get((kind, name), "exists")
@@ -94,3 +132,18 @@ class FakeControlPlane:
     def _folder(self, request: Request, _: re.Match[str]) -> Reply:
         path = request.query.get("path", "")
         return self._answer("folder", path, {"path": path, "object_type": "DIRECTORY", "object_id": 1})
+
+    def _host_metadata(self, request: Request, _: re.Match[str]) -> Reply:
+        """What a workspace answers at /.well-known/databricks-config (the SDK's `HostMetadata`)."""
+        return Reply(body={"oidc_endpoint": f"{self.url}/oidc", "workspace_id": WORKSPACE_ID})
+
+    def _list_genie_spaces(self, request: Request, _: re.Match[str]) -> Reply:
+        size = int(request.query.get("page_size") or GENIE_PAGE_SIZE)
+        start = int(request.query.get("page_token") or 0)
+        page: dict[str, Any] = {"spaces": self.genie_spaces[start : start + size]}
+        if start + size < len(self.genie_spaces):
+            page["next_page_token"] = str(start + size)
+        return self._answer("listing", "genie_spaces", page)
+
+    def _list_serving_endpoints(self, request: Request, _: re.Match[str]) -> Reply:
+        return self._answer("listing", "serving_endpoints", {"endpoints": self.serving_endpoints})

@@ -52,7 +52,6 @@ class FakeServer:
         self._httpd = _Server(("127.0.0.1", port), _make_handler(self))
         self._httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
-        self.route("GET", r"/\.well-known/databricks-config", lambda r, m: error_reply(404, "NOT_FOUND", ""))
 
     def route(self, method: str, pattern: str, handler: Handler, when: Predicate | None = None) -> None:
         """Send matching requests to `handler`; with `when`, only those whose body it accepts.

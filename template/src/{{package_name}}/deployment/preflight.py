@@ -7,6 +7,11 @@ workspace of your Databricks configuration (DATABRICKS_HOST/TOKEN,
 DATABRICKS_CONFIG_PROFILE or OAuth), and prints a checklist with a fix for each failure.
 Exit status: 0 all passed, 1 a check failed, 2 bad options or an unreadable databricks.yml.
 
+A Databricks App's `warehouse_id` may be left empty when the repo is rendered, to be
+passed at deploy time (--var warehouse_id=..., or BUNDLE_VAR_warehouse_id as CI does).
+Without it every check still runs, and each Genie space's check fails with the warehouse
+id to pass: the space's own.
+
 Every check is bounded by --timeout: the SDK's HTTP reads and its retries on 429 and
 5xx (which last minutes by default) get half of it each, and a call still running at
 the end (a hung socket, a long Retry-After) is left behind in a daemon thread.
@@ -92,6 +97,7 @@ def plan(bundle: Bundle, experiment: str | None) -> list[Probe]:
         raise BundleError("the bundle defines no experiment `agent` under resources: pass --experiment NAME")
     spaces = dig(read_yaml(AGENT_CONFIG), "genie", "spaces") or []  # none in a chat-only agent
     # A Databricks App is granted this warehouse (resources/app.yml): it must be the spaces' own.
+    # "" is a warehouse left for deploy time (see load): each Genie check names the one to pass.
     warehouse = value("warehouse_id") if spaces and "warehouse_id" in bundle.variables else None
     probes = [
         endpoint_probe("LLM", value("llm_endpoint"), "llm_endpoint"),
@@ -147,6 +153,13 @@ def genie_probe(space: str, space_id: str, warehouse: str | None = None) -> Prob
             raise Unusable(
                 "the space reports no SQL warehouse", "attach a SQL warehouse to the space in Genie"
             )
+        if warehouse == "":
+            raise Unusable(
+                f"runs on SQL warehouse {found.warehouse_id}, but bundle variable warehouse_id "
+                "(the warehouse the app is granted) has no value",
+                f"pass --var warehouse_id={found.warehouse_id} (or BUNDLE_VAR_warehouse_id), "
+                "or set its default in databricks.yml",
+            )
         if warehouse is not None and found.warehouse_id != warehouse:
             raise Unusable(
                 f"runs on SQL warehouse {found.warehouse_id}, but the app is granted {warehouse}",
@@ -189,6 +202,20 @@ def experiment_probe(bundle: Bundle, override: str | None) -> Probe:
         "check the experiment's name in resources/, or pass --experiment",
         "ask the experiment's owner for CAN_EDIT on it, or the folder's for CAN_MANAGE",
     )
+
+
+def load(path: Path, target: str | None, overrides: dict[str, str]) -> Bundle:
+    """The bundle as the CLI resolves it. An app's `warehouse_id` with no value, and only that,
+    loads as "" so the checks can run and name the warehouse to pass (see the module's doc)."""
+    try:
+        return load_bundle(path, target, overrides, os.environ)
+    except BundleError as first:
+        if "warehouse_id" in overrides:
+            raise
+        try:  # the same bundle, with warehouse_id given: loads only if it was the one missing
+            return load_bundle(path, target, {**overrides, "warehouse_id": ""}, os.environ)
+        except BundleError:
+            raise first from None
 
 
 def run(probe: Probe, client: WorkspaceClient, timeout: float) -> Check:
@@ -265,7 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     path = args.bundle / "databricks.yml" if args.bundle.is_dir() else args.bundle
     try:
-        bundle = load_bundle(path, args.target, dict(args.var), os.environ)
+        bundle = load(path, args.target, dict(args.var))
         probes = plan(bundle, args.experiment)
     except BundleError as exc:
         print(f"error: {exc}", file=sys.stderr)

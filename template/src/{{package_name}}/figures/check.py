@@ -127,6 +127,7 @@ def check_figures(
     built: dict[tuple[tuple[int, ...], ...], tuple[list[Table], Pools, TwoSteps]] = {}
     steps: dict[int, TwoSteps] = {}
     stamps: dict[int, list[tuple[int | None, ...]]] = {}  # per sentence: timestamps of the rows it names
+    named_dates: dict[tuple[tuple[tuple[int, ...], ...], int], list[tuple[int | None, ...]]] = {}
     verdicts = []
     for index, figure in enumerate(found):
         kept = scope.earlier_rows(lines[figure.sentence])
@@ -135,6 +136,8 @@ def check_figures(
             made = pools(tables, named_rows(tables, text, dates), anchors, tops, evidence.tables, text)
             built[kept] = tables, made, TwoSteps(tables)
         tables, made, steps[figure.sentence] = built[kept]
+        if (kept, figure.sentence) not in named_dates:
+            named_dates[kept, figure.sentence] = _dates_named(tables, lines[figure.sentence])
         after = found[index + 1] if index + 1 < len(found) else None
         around = Around(
             lines[figure.sentence],
@@ -142,7 +145,7 @@ def check_figures(
             if after and after.per and re.search(r"\bper$", figure.noun)
             else _rate_base(lines[figure.sentence]),
             moments=[f for f in found if f.kind in ("date", "time") and f.sentence == figure.sentence],
-            stamps=_dates_named(tables, lines[figure.sentence]),
+            stamps=named_dates[kept, figure.sentence],
             range_end=after if _day_before(figure, after) else None,
         )
         stamps[figure.sentence] = around.stamps
@@ -277,8 +280,9 @@ def _verify_number(
         re.match(r"per\b", figure.noun) or "/" in figure.noun or re.search(r"\b(?:per|each)\b", sentence)
     )
     rate = made.rates.near(value, tolerance) if per_unit else []
-    if BLENDED.search(sentence) and made.blended.near(value, tolerance):
-        return f"derived: {made.blended.near(value, tolerance)[0].how}", value
+    blended = made.blended.near(value, tolerance) if BLENDED.search(sentence) else []
+    if blended:
+        return f"derived: {blended[0].how}", value
     if rate:
         return f"derived: {rate[0].how}", rate[0].value
     if per > 1:  # "2.8 alerts per 1,000 transactions": a returned rate or a ratio, scaled to the base

@@ -22,6 +22,7 @@ import statistics
 from collections.abc import Sequence
 
 from .evidence import Cell, Table
+from .scope import names
 
 MAX_GROUPS = 30
 NEWER = re.compile(r"current|this|new|latest|after|actual", re.I)
@@ -197,7 +198,7 @@ def _across_turns(tables: Sequence[Table], answer: str, made: Pools) -> None:
                     )
         for row, labels in zip(new.rows, new.labels, strict=True):
             for earlier, earlier_labels in zip(old.rows, old.labels, strict=True):
-                if not any(_named(answer, label) for label in labels & earlier_labels):
+                if not any(names(answer, label) for label in labels & earlier_labels):
                     continue
                 for a, b in itertools.product(row[:8], earlier[:8]):  # "£54.49 of sales per labour hour"
                     if a.kind == b.kind == "number" and a.value and b.value:
@@ -420,10 +421,6 @@ def _base_name(name: str) -> str:
         "",
         name.lower(),
     )
-
-
-def _named(text: str, label: str) -> bool:
-    return len(label) >= 2 and re.search(rf"(?<!\w){re.escape(label)}(?!\w)", text) is not None
 
 
 def _in_row(name_a: str, a: Cell, name_b: str, b: Cell, made: Pools, what: str = "") -> None:

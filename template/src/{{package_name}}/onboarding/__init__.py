@@ -1,0 +1,1 @@
+"""Getting a newcomer to a working set-up: `uv run quickstart` and `uv run discover`."""
