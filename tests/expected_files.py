@@ -88,7 +88,6 @@ EXPECTED_FILES: dict[str, Any] = {
         "src/{package}/web/static/chat.css",
         "src/{package}/deployment/overrides.py",
         "src/{package}/onboarding/__init__.py",
-        "src/{package}/onboarding/client.py",
         "src/{package}/onboarding/discover.py",
         "src/{package}/onboarding/env_file.py",
         "src/{package}/onboarding/profiles.py",

@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
@@ -58,13 +58,3 @@ class ServerProcess:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=30)
-
-
-@contextlib.contextmanager
-def running_server(log: Path, env: Mapping[str, str], *args: str) -> Iterator[str]:
-    """A server for the block: its base URL once /health answers; stopped afterwards."""
-    server = ServerProcess(log, env, *args)
-    try:
-        yield server.url()
-    finally:
-        server.stop()

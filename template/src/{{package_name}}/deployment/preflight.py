@@ -252,10 +252,19 @@ def bounded(function: Callable[[], Any], timeout: float) -> Any:
     return outcome[0][1]
 
 
+def workspace_client(timeout: float, profile: str | None = None) -> WorkspaceClient:
+    """Unified auth (a profile, DATABRICKS_HOST/TOKEN, OAuth), with HTTP reads and retries (on
+    429 and 5xx: minutes by default) given half of `timeout` each, so that a wrong host or a
+    refused token is learnt in seconds. Quickstart and discover use it too."""
+    config = Config(
+        profile=profile, retry_timeout_seconds=max(1, int(timeout / 2)), http_timeout_seconds=timeout / 2
+    )
+    return WorkspaceClient(config=config)
+
+
 def connect(timeout: float) -> tuple[WorkspaceClient, str]:
-    """A client whose HTTP reads and retries (on 429 and 5xx: minutes by default) fit in `timeout`."""
-    config = Config(retry_timeout_seconds=max(1, int(timeout / 2)), http_timeout_seconds=timeout / 2)
-    client = WorkspaceClient(config=config)
+    """A client bounded by `timeout`, and who it signs in as, on which workspace."""
+    client = workspace_client(timeout)
     return client, f"{client.current_user.me().user_name} on {client.config.host}"
 
 

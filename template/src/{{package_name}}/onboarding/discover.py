@@ -19,9 +19,8 @@ from databricks.sdk.service.dashboards import GenieSpace
 from databricks.sdk.service.serving import ServingEndpoint
 
 from ..deployment.bundle import read_yaml
-from ..deployment.preflight import bounded
+from ..deployment.preflight import bounded, workspace_client
 from ..errors import describe_exception
-from .client import workspace_client
 from .space_answers import copier_command, printable, space_answers
 
 CHAT_TASK = "llm/v1/chat"  # an endpoint serving the Chat Completions API: the agent's and judges' kind

@@ -19,7 +19,6 @@ from pathlib import Path
 
 from ..deployment import preflight
 from ..errors import describe_exception
-from .client import workspace_client
 from .env_file import add_missing, read_values
 from .profiles import (
     LOGIN,
@@ -149,7 +148,7 @@ def check_credentials(profile: Profile, timeout: float) -> str:
     """The user name the profile signs in as; ProfileError with the cause in one line."""
 
     def me() -> str:
-        return workspace_client(timeout, profile.name).current_user.me().user_name or "?"
+        return preflight.workspace_client(timeout, profile.name).current_user.me().user_name or "?"
 
     with only_profile(profile.name):
         try:
